@@ -1,0 +1,44 @@
+"""The `scrypath` console script: thin commands over the root API.
+
+`main(argv)` returns an exit code instead of exiting, so it is testable. Usage
+errors exit 1, never 2: 2 is reserved for "compared and found drift".
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from scrypath.cli.app import cli
+from scrypath.errors import ScrypathError
+
+__all__ = ["cli", "main", "run"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with `argv` and return its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        result = cli.main(args=args, prog_name="scrypath", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 1
+    except click.Abort:
+        click.echo("scrypath: aborted", err=True)
+        return 1
+    except ScrypathError as exc:
+        if debug:
+            raise
+        click.echo(f"scrypath: error [{exc.reason}]: {exc}", err=True)
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

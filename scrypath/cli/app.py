@@ -1,0 +1,24 @@
+"""The root command group; each subcommand lives in its own module and registers here."""
+
+from __future__ import annotations
+
+import click
+
+from scrypath import __version__
+
+
+@click.group(
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(
+    __version__, "-V", "--version", prog_name="scrypath", message="%(prog)s %(version)s"
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Keep SQLAlchemy records in Meilisearch, and see and repair that sync."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())

@@ -1,0 +1,1 @@
+"""scrypath's verification runner: `python -m verify PHASE...` (repo tooling, not shipped)."""
