@@ -1,0 +1,180 @@
+"""The one exception tree of scrypath.
+
+```
+ScrypathError                        reason: a stable tag, safe to match on
+├── ConfigurationError               "configuration"
+├── DeclarationError                 "declaration"
+├── NotSearchableError               "not_searchable"
+├── ProjectionError                  "projection"
+│   └── EncodingError                "encoding"
+├── InvalidDocumentIdError           "invalid_document_id"
+├── SearchOptionError                "invalid_search_option"
+│   └── FilterError                  "invalid_filter"
+├── TenantScopeError                 "tenant_scope_violation"
+└── BackendError                     "backend"
+    ├── TaskFailedError              "task_failed"
+    ├── TaskTimeoutError             "task_timeout"
+    ├── TransportError               "transport"
+    ├── HTTPError                    "http_error"
+    └── IndexNotFoundError           "index_not_found"
+
+ScrypathWarning (UserWarning)        warnings scrypath emits on purpose
+```
+
+Every error carries a stable `reason` tag and a `context` mapping (model, index, task, field,
+option, ...) so that callers and operator tools branch on data, never on message text.
+Context values are plain data: a model class is recorded by its name. Secrets never belong in
+a message or in context; a context key that names a credential is stored masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+_SECRET_KEYS = frozenset(
+    {"api_key", "master_key", "token", "authorization", "password", "secret"}
+)
+_MASK = "***"
+
+
+class ScrypathError(Exception):
+    """Base of every error scrypath raises on purpose."""
+
+    reason: ClassVar[str] = "scrypath_error"
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context: Mapping[str, Any] = {
+            name: self._plain(name, value) for name, value in context.items()
+        }
+
+    @staticmethod
+    def _plain(name: str, value: Any) -> Any:
+        if name.lower() in _SECRET_KEYS and value is not None:
+            return _MASK
+        if isinstance(value, type):
+            return value.__name__
+        return value
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, reason={self.reason!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message,), {"context": self.context})
+
+
+class ConfigurationError(ScrypathError):
+    """A setting, environment variable or argument is invalid or missing."""
+
+    reason = "configuration"
+
+
+class DeclarationError(ScrypathError):
+    """A `@searchable` declaration is invalid; context names `model` and `option`."""
+
+    reason = "declaration"
+
+
+class NotSearchableError(ScrypathError):
+    """The model was never declared with `@searchable`."""
+
+    reason = "not_searchable"
+
+
+class ProjectionError(ScrypathError):
+    """A record could not be turned into a search document."""
+
+    reason = "projection"
+
+
+class EncodingError(ProjectionError):
+    """A value has no JSON form Meilisearch accepts; context names `model`, `field`, `type`."""
+
+    reason = "encoding"
+
+
+class InvalidDocumentIdError(ScrypathError):
+    """A document id is not an integer or a string of `[A-Za-z0-9_-]{1,511}`."""
+
+    reason = "invalid_document_id"
+
+
+class SearchOptionError(ScrypathError):
+    """A search option is invalid; context names the `option` and the bad `key`."""
+
+    reason = "invalid_search_option"
+
+
+class FilterError(SearchOptionError):
+    """A filter expression is malformed or names an attribute that is not filterable."""
+
+    reason = "invalid_filter"
+
+
+class TenantScopeError(ScrypathError):
+    """An operation would read or write outside the tenant it is scoped to."""
+
+    reason = "tenant_scope_violation"
+
+
+class BackendError(ScrypathError):
+    """Meilisearch could not do what was asked; context names `index` and `task` when known."""
+
+    reason = "backend"
+
+
+class TaskFailedError(BackendError):
+    """Meilisearch processed the task and reported it failed; `code` is its error code."""
+
+    reason = "task_failed"
+
+    @property
+    def code(self) -> str | None:
+        """The Meilisearch error code of the failed task (for example `invalid_document_id`)."""
+        code = self.context.get("code")
+        return code if isinstance(code, str) else None
+
+
+class TaskTimeoutError(BackendError):
+    """The wait for a task ran out; the task may still finish later in Meilisearch."""
+
+    reason = "task_timeout"
+
+
+class TransportError(BackendError):
+    """The request never got an HTTP answer (connection refused, reset, timed out)."""
+
+    reason = "transport"
+
+
+class HTTPError(BackendError):
+    """Meilisearch answered with an HTTP error; context holds `status` and `code`."""
+
+    reason = "http_error"
+
+    @property
+    def status(self) -> int | None:
+        """The HTTP status code of the answer."""
+        status = self.context.get("status")
+        return status if isinstance(status, int) else None
+
+    @property
+    def code(self) -> str | None:
+        """The Meilisearch error code from the answer body, when it had one."""
+        code = self.context.get("code")
+        return code if isinstance(code, str) else None
+
+
+class IndexNotFoundError(BackendError):
+    """The index does not exist in Meilisearch (a read, or a task, said so)."""
+
+    reason = "index_not_found"
+
+
+class ScrypathWarning(UserWarning):
+    """A declaration or setting scrypath accepts but cannot check, such as an unknown family."""
