@@ -32,9 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-_SECRET_KEYS = frozenset(
-    {"api_key", "master_key", "token", "authorization", "password", "secret"}
-)
+_SECRET_KEYS = frozenset({"api_key", "master_key", "token", "authorization", "password", "secret"})
 _MASK = "***"
 
 
