@@ -71,7 +71,8 @@ class DocsStep:
     def run(self, context: StepContext) -> int:
         with tempfile.TemporaryDirectory(prefix="scrypath-site-") as site:
             argv = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site]
-            return _call(argv, context)
+            quiet = StepContext(context.root, {**context.env, "NO_MKDOCS_2_WARNING": "1"})
+            return _call(argv, quiet)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,22 @@ _STATUS_AND_TYPE: dict[str, tuple[int, str]] = {
     "missing_content_type": (415, "invalid_request"),
     "internal": (500, "internal"),
     "not_implemented": (501, "invalid_request"),
+    "api_key_already_exists": (409, "invalid_request"),
+    "api_key_not_found": (404, "invalid_request"),
+    "dump_already_processing": (409, "invalid_request"),
+    "dump_not_found": (404, "invalid_request"),
+    "task_file_not_found": (404, "invalid_request"),
+    "webhook_not_found": (404, "invalid_request"),
+    "chat_not_found": (404, "invalid_request"),
+    "unsupported_media_type": (415, "invalid_request"),
+    "missing_master_key": (401, "auth"),
+    "too_many_search_requests": (503, "system"),
+    "database_size_limit_reached": (500, "internal"),
+    "invalid_state": (500, "internal"),
+    "invalid_store_file": (500, "internal"),
+    "io_error": (422, "system"),
+    "no_space_left_on_device": (422, "system"),
+    "too_many_open_files": (422, "system"),
 }
 
 
