@@ -52,6 +52,14 @@ def forced_provider(env: Mapping[str, str]) -> str | None:
     return raw
 
 
+def pinned_elsewhere(env: Mapping[str, str], provider: str) -> Skip | None:
+    """A skip for `provider` when the operator pinned another one, else None."""
+    forced = forced_provider(env)
+    if forced is None or forced == provider:
+        return None
+    return Skip(provider, f"not selected (provider pinned to {forced})")
+
+
 def validate(env: Mapping[str, str]) -> None:
     """Fail fast on a malformed provisioning variable, before any test runs."""
     checked_url(env, URL_ENV)
@@ -81,6 +89,7 @@ def handoff_environment(provisioned: Provisioned) -> dict[str, str]:
         SKIPPED_ENV: json.dumps([s.to_json() for s in provisioned.skipped]),
     }
     if provisioned.real:
+        env[FORCE_ENV] = "external"
         env[URL_ENV] = provisioned.url
         if provisioned.api_key:
             env[KEY_ENV] = provisioned.api_key

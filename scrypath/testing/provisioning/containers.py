@@ -13,7 +13,7 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from scrypath.testing.provisioning._env import IMAGE_ENV, forced_provider
+from scrypath.testing.provisioning._env import IMAGE_ENV, forced_provider, pinned_elsewhere
 from scrypath.testing.provisioning.hookspecs import hookimpl
 from scrypath.testing.provisioning.model import Provisioned, Skip
 
@@ -134,10 +134,11 @@ class ContainerProvider:
     def scrypath_provision_meilisearch(
         self, env: Mapping[str, str], skipped: list[Skip]
     ) -> Provisioned | None:
-        forced = forced_provider(env)
-        if forced not in (None, self.name):
-            skipped.append(Skip(self.name, f"not selected (provider pinned to {forced})"))
+        pinned = pinned_elsewhere(env, self.name)
+        if pinned is not None:
+            skipped.append(pinned)
             return None
+        forced = forced_provider(env)
         reason = self._ping(self._ping_timeout)
         if reason is None:
             try:

@@ -9,13 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from scrypath.errors import ConfigurationError
-from scrypath.testing.provisioning._env import KEY_ENV, URL_ENV, checked_url, forced_provider
+from scrypath.testing.meilisearch.routes.misc import COMMIT_MARK as FAKE_COMMIT_MARK
+from scrypath.testing.provisioning._env import KEY_ENV, URL_ENV, checked_url, pinned_elsewhere
 from scrypath.testing.provisioning.hookspecs import hookimpl
 from scrypath.testing.provisioning.model import Provisioned, Skip
-
-# The fake stamps its /version answer with this, so a standalone fake behind a
-# URL is still reported as the fake.
-FAKE_COMMIT_MARK = "scrypath-fake"
 
 
 def read_version(url: str, api_key: str | None, *, timeout: float = 5.0) -> dict[str, Any]:
@@ -47,10 +44,10 @@ class ExternalProvider:
     def scrypath_provision_meilisearch(
         self, env: Mapping[str, str], skipped: list[Skip]
     ) -> Provisioned | None:
-        forced = forced_provider(env)
         url = checked_url(env, URL_ENV)
-        if forced not in (None, self.name) and url is None:
-            skipped.append(Skip(self.name, f"not selected (provider pinned to {forced})"))
+        pinned = pinned_elsewhere(env, self.name)
+        if pinned is not None:
+            skipped.append(pinned)
             return None
         if url is None:
             skipped.append(Skip(self.name, f"{URL_ENV} is not set"))

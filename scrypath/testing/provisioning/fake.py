@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 
+from scrypath.testing.provisioning._env import pinned_elsewhere
 from scrypath.testing.provisioning.hookspecs import hookimpl
 from scrypath.testing.provisioning.model import Provisioned, Skip
 
@@ -18,6 +19,10 @@ class FakeProvider:
     def scrypath_provision_meilisearch(
         self, env: Mapping[str, str], skipped: list[Skip]
     ) -> Provisioned | None:
+        pinned = pinned_elsewhere(env, self.name)
+        if pinned is not None:
+            skipped.append(pinned)
+            return None
         try:
             from scrypath.testing.meilisearch import FakeMeilisearch
         except ImportError as exc:

@@ -114,6 +114,12 @@ def test_pinning_a_provider_skips_the_others_with_a_reason() -> None:
     ]
 
 
+def test_pinning_the_fake_wins_over_a_url_in_the_environment() -> None:
+    result = provision({FORCE_ENV: "fake", URL_ENV: "http://meili:7700"}, stub_manager())
+    assert result.provider == "fake"
+    assert result.skipped[0] == Skip("external", "not selected (provider pinned to fake)")
+
+
 def test_pinning_an_unknown_provider_is_an_error() -> None:
     with pytest.raises(ConfigurationError, match=FORCE_ENV):
         provision({FORCE_ENV: "cloud"}, stub_manager())
@@ -155,6 +161,7 @@ def test_handoff_of_a_real_server_shares_url_and_key_and_keeps_the_label() -> No
     env = handoff_environment(real)
     assert env[URL_ENV] == "http://127.0.0.1:7700"
     assert env[KEY_ENV] == "k" * 32
+    assert env[FORCE_ENV] == "external", "the child must not start a server of its own"
     child = provision(env, stub_manager())
     assert child.provider == "testcontainers"
     assert child.real is True
