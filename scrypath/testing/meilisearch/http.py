@@ -70,6 +70,9 @@ class FakeHTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes; without this, keep-alive clients
+    # wait out a delayed ACK (~40 ms) on every request.
+    disable_nagle_algorithm = True
     server: FakeHTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:

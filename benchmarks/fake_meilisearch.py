@@ -1,0 +1,139 @@
+"""The fake Meilisearch: ingestion throughput and search latency at two corpus sizes.
+
+Selective search (a rare word plus an equality filter) must use the fake's
+indexes, not a scan: its p50 at the large size should stay within 3x of its p50
+at the small size, although the corpus is 10x larger. Broad search (a common
+word, no filter) is reported for contrast; it grows with the corpus by nature.
+
+Both are measured at the engine (no HTTP) and end to end through the official
+client against a running fake, so HTTP overhead cannot hide a scan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import meilisearch
+
+from scrypath.testing.meilisearch import FakeMeilisearch
+from scrypath.testing.meilisearch.search import DocumentStore, search
+from scrypath.testing.meilisearch.settings import default_settings
+
+WORDS = [f"w{i:04d}" for i in range(3000)]
+CATEGORIES = ["books", "music", "film", "games", "garden", "tools", "toys", "food"]
+RARE_WORD = "zephyrine"
+RARE_EVERY = 5000  # the rare word appears in one document in this many
+SELECTIVE = {"q": RARE_WORD, "filter": 'category = "books"'}
+BROAD = {"q": "w0001"}
+
+
+def documents(count: int, seed: int = 7) -> Iterator[dict[str, Any]]:
+    """A deterministic catalogue; common words follow a skewed distribution."""
+    rng = random.Random(seed)
+    for i in range(count):
+        words = [WORDS[min(int(rng.paretovariate(1.2)) - 1, len(WORDS) - 1)] for _ in range(8)]
+        if i % RARE_EVERY == 0:
+            words.append(RARE_WORD)
+        yield {
+            "id": i,
+            "title": " ".join(words[:4]),
+            "body": " ".join(words[4:]),
+            "category": CATEGORIES[i % len(CATEGORIES)],
+            "price": rng.randint(1, 500),
+        }
+
+
+def settings() -> dict[str, Any]:
+    base = default_settings()
+    base["filterableAttributes"] = ["category", "price"]
+    base["sortableAttributes"] = ["price"]
+    return base
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(samples, n=100)
+    return statistics.median(samples), cuts[94]
+
+
+def timed(call: Callable[[], Any], repeats: int) -> tuple[float, float]:
+    call()  # warm caches once
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
+def engine_run(size: int, repeats: int) -> dict[str, Any]:
+    store = DocumentStore("id")
+    store.reconfigure(settings())
+    docs = list(documents(size))
+    started = time.perf_counter()
+    store.upsert(docs, merge=False)
+    ingest = size / (time.perf_counter() - started)
+    conf = settings()
+    return {
+        "ingest_docs_per_s": ingest,
+        "selective": timed(lambda: search(store, conf, dict(SELECTIVE), index_uid="b"), repeats),
+        "broad": timed(lambda: search(store, conf, dict(BROAD), index_uid="b"), repeats),
+    }
+
+
+def http_run(server: FakeMeilisearch, size: int, repeats: int) -> dict[str, Any]:
+    client = meilisearch.Client(server.url, server.master_key)
+    uid = f"bench_{size}"
+    client.wait_for_task(client.create_index(uid, {"primaryKey": "id"}).task_uid)
+    index = client.index(uid)
+    index.wait_for_task(index.update_filterable_attributes(["category", "price"]).task_uid)
+    docs = list(documents(size))
+    started = time.perf_counter()
+    for start in range(0, size, 10_000):
+        task = index.add_documents(docs[start : start + 10_000])
+    index.wait_for_task(task.task_uid, timeout_in_ms=600_000)
+    ingest = size / (time.perf_counter() - started)
+    options = {"filter": SELECTIVE["filter"]}
+    return {
+        "ingest_docs_per_s": ingest,
+        "selective": timed(lambda: index.search(SELECTIVE["q"], options), repeats),
+        "broad": timed(lambda: index.search(BROAD["q"]), repeats),
+    }
+
+
+def report(
+    label: str, small: dict[str, Any], large: dict[str, Any], sizes: tuple[int, int]
+) -> None:
+    print(f"\n[{label}]")
+    for size, run in zip(sizes, (small, large), strict=True):
+        sel50, sel95 = run["selective"]
+        br50, br95 = run["broad"]
+        print(
+            f"  {size:>7} docs: ingest {run['ingest_docs_per_s']:>9.0f} docs/s | "
+            f"selective p50 {sel50:7.2f} ms p95 {sel95:7.2f} ms | "
+            f"broad p50 {br50:7.2f} ms p95 {br95:7.2f} ms"
+        )
+    ratio = large["selective"][0] / small["selective"][0]
+    verdict = "within" if ratio <= 3 else "OVER"
+    print(f"  selective p50 ratio {sizes[1]}/{sizes[0]}: {ratio:.2f}x ({verdict} the 3x target)")
+    print(f"  broad p50 ratio {sizes[1]}/{sizes[0]}: {large['broad'][0] / small['broad'][0]:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="1k and 10k documents")
+    parser.add_argument("--repeats", type=int, default=50)
+    args = parser.parse_args()
+    sizes = (1_000, 10_000) if args.quick else (10_000, 100_000)
+    report("engine", *(engine_run(size, args.repeats) for size in sizes), sizes=sizes)
+    with FakeMeilisearch() as server:
+        runs = [http_run(server, size, args.repeats) for size in sizes]
+    report("http, official client", runs[0], runs[1], sizes=sizes)
+
+
+if __name__ == "__main__":
+    main()
