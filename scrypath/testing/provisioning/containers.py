@@ -6,11 +6,15 @@ machine without Docker pays for one short, bounded check.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import secrets
+import socket
 import threading
 import time
 import urllib.request
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 from scrypath.testing.provisioning._env import IMAGE_ENV, forced_provider, pinned_elsewhere
@@ -34,16 +38,64 @@ class Container(Protocol):
     def get_exposed_port(self, port: int) -> int | str: ...
 
 
-def docker_ping(timeout: float = PING_TIMEOUT_S) -> str | None:
-    """None when a Docker engine answered within `timeout`, else the reason it did not.
+def docker_endpoint(env: Mapping[str, str]) -> str | None:
+    """Where the Docker engine should listen: `DOCKER_HOST`, else the usual sockets."""
+    host = env.get("DOCKER_HOST", "").strip()
+    if host:
+        return host
+    for candidate in (Path("/var/run/docker.sock"), Path.home() / ".docker/run/docker.sock"):
+        if candidate.exists():
+            return f"unix://{candidate}"
+    return None
 
-    The check runs in a daemon thread joined with a deadline, so no client
-    default (version probes, retries) can stretch it past `timeout`.
+
+def docker_ping(
+    timeout: float = PING_TIMEOUT_S, env: Mapping[str, str] | None = None
+) -> str | None:
+    """None when a Docker engine answered `GET /_ping` within `timeout`, else why not.
+
+    The ping speaks HTTP on the engine's socket directly: it is bounded by one
+    deadline and leaves no client or socket behind. An engine behind TLS is
+    pinged through the Docker SDK in a thread joined with the same deadline.
     """
-    try:
-        import docker
-    except ImportError:
+    env = os.environ if env is None else env
+    if importlib.util.find_spec("testcontainers") is None:
         return "the docker extra is not installed (pip install 'scrypath[docker]')"
+    endpoint = docker_endpoint(env)
+    if endpoint is None:
+        return "no Docker engine: DOCKER_HOST is unset and no Docker socket exists"
+    if env.get("DOCKER_TLS_VERIFY"):
+        return _sdk_ping(timeout)
+    try:
+        answer = _raw_ping(endpoint, timeout)
+    except (OSError, ValueError) as exc:
+        return f"no Docker engine answered a ping at {endpoint} ({type(exc).__name__}: {exc})"
+    if not answer.startswith(b"HTTP/1.") or b" 200 " not in answer.split(b"\r\n", 1)[0]:
+        return f"the Docker endpoint {endpoint} did not answer the ping with 200"
+    return None
+
+
+def _raw_ping(endpoint: str, timeout: float) -> bytes:
+    scheme, _, rest = endpoint.partition("://")
+    if scheme == "unix":
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        address: Any = rest
+    elif scheme in ("tcp", "http"):
+        host, _, port = rest.rstrip("/").rpartition(":")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        address = (host, int(port))
+    else:
+        raise ValueError(f"unsupported DOCKER_HOST scheme {scheme!r}")
+    with sock:
+        sock.settimeout(timeout)
+        sock.connect(address)
+        sock.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+        return sock.recv(256)
+
+
+def _sdk_ping(timeout: float) -> str | None:
+    import docker
+
     outcome: list[str | None] = []
 
     def ping() -> None:

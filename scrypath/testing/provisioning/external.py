@@ -24,6 +24,7 @@ def read_version(url: str, api_key: str | None, *, timeout: float = 5.0) -> dict
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
+        exc.close()
         raise ConfigurationError(
             f"the Meilisearch at {URL_ENV} answered /version with HTTP {exc.code}; check {KEY_ENV}",
             variable=URL_ENV,
