@@ -47,7 +47,7 @@ class Config:
     poll_interval: float = 0.05
     max_poll_interval: float = 0.5
     http_timeout: float = 10.0
-    ensure_index_on_first_sync: bool = False
+    ensure_index_on_first_sync: bool = True
     session_factory: Callable[[], Session] | None = None
 
     def __post_init__(self) -> None:

@@ -38,7 +38,7 @@ def test_defaults_suit_production_and_leave_the_sync_mode_unset() -> None:
     assert (config.task_timeout, config.bulk_task_timeout) == (30.0, 600.0)
     assert (config.poll_interval, config.max_poll_interval) == (0.05, 0.5)
     assert config.http_timeout == 10.0
-    assert config.ensure_index_on_first_sync is False
+    assert config.ensure_index_on_first_sync is True
 
 
 def test_syncing_without_a_mode_says_how_to_choose_one() -> None:
@@ -100,7 +100,7 @@ def test_every_environment_variable_is_read(monkeypatch: pytest.MonkeyPatch) -> 
         "SCRYPATH_POLL_INTERVAL": "0.1",
         "SCRYPATH_MAX_POLL_INTERVAL": "2",
         "SCRYPATH_HTTP_TIMEOUT": "3",
-        "SCRYPATH_ENSURE_INDEX_ON_FIRST_SYNC": "yes",
+        "SCRYPATH_ENSURE_INDEX_ON_FIRST_SYNC": "no",
     }
     for variable, value in values.items():
         monkeypatch.setenv(variable, value)
@@ -114,7 +114,7 @@ def test_every_environment_variable_is_read(monkeypatch: pytest.MonkeyPatch) -> 
         poll_interval=0.1,
         max_poll_interval=2.0,
         http_timeout=3.0,
-        ensure_index_on_first_sync=True,
+        ensure_index_on_first_sync=False,
     )
 
 

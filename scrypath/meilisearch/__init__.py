@@ -6,6 +6,17 @@ the underlying client belong to this namespace.
 
 from __future__ import annotations
 
+from scrypath.meilisearch.client import get_client
+from scrypath.meilisearch.raw import search
 from scrypath.meilisearch.settings_wire import to_wire_key, wire_settings
+from scrypath.meilisearch.tasks import TaskRef, task_ref, wait_for_task
 
-__all__ = ["to_wire_key", "wire_settings"]
+__all__ = [
+    "TaskRef",
+    "get_client",
+    "search",
+    "task_ref",
+    "to_wire_key",
+    "wait_for_task",
+    "wire_settings",
+]
