@@ -22,3 +22,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
+
+
+def _register() -> None:
+    from scrypath.cli.demo import demo
+
+    cli.add_command(demo)
+
+
+_register()
