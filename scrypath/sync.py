@@ -20,7 +20,6 @@ faked.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -29,19 +28,12 @@ import meilisearch
 
 from scrypath.config import Config, SyncMode, resolve
 from scrypath.declaration import SearchSpec, spec_for
+from scrypath.delivery import await_task, documents_body, send_deletes, send_upserts
 from scrypath.errors import ConfigurationError
 from scrypath.indexes import ensure_once
-from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.client import client_for
-from scrypath.meilisearch.tasks import TaskRef, task_ref, wait_for_task
-from scrypath.projection import (
-    DocumentEncoder,
-    document_id,
-    is_indexable,
-    project,
-    to_json_bytes,
-    validate_document_id,
-)
+from scrypath.meilisearch.tasks import TaskRef
+from scrypath.projection import document_id, is_indexable, project, validate_document_id
 from scrypath.results import DocumentId, SyncResult
 
 WriteMode = Literal["inline", "manual"]
@@ -173,39 +165,25 @@ def _submit(target: _Target, plan: Plan) -> list[tuple[str, TaskRef]]:
 
 
 def _upsert(target: _Target, documents: list[dict[str, Any]]) -> TaskRef:
-    model = target.spec.model_name
-    body = b"[" + b",".join(to_json_bytes(doc, model=model) for doc in documents) + b"]"
-    path = f"indexes/{target.index}/documents?primaryKey={target.spec.document_id}"
-    with backend_call(**_context(target, "upsert")):
-        summary = target.client.http.post(path, body, "application/json")
-    return task_ref(summary)
+    body = documents_body(documents, model=target.spec.model_name)
+    context = _context(target)
+    return send_upserts(target.client, target.index, target.spec.document_id, body, **context)
 
 
 def _delete(target: _Target, ids: tuple[DocumentId, ...]) -> TaskRef:
-    path = f"indexes/{target.index}/documents/delete-batch"
-    body = json.dumps(list(ids), cls=DocumentEncoder, separators=(",", ":")).encode()
-    with backend_call(**_context(target, "delete")):
-        summary = target.client.http.post(path, body, "application/json")
-    return task_ref(summary)
+    return send_deletes(target.client, target.index, ids, **_context(target))
 
 
 def _await(target: _Target, operation: str, task: TaskRef) -> TaskRef:
-    config = target.config
-    view = wait_for_task(
+    return await_task(
         target.client,
         task,
-        timeout=config.task_timeout,
-        poll_interval=config.poll_interval,
-        max_poll_interval=config.max_poll_interval,
-        **_context(target, operation),
+        target.config,
+        index=target.index,
+        operation=operation,
+        **_context(target),
     )
-    return TaskRef(task.uid, task.index, view.get("type", task.type), view["status"])
 
 
-def _context(target: _Target, operation: str) -> dict[str, Any]:
-    return {
-        "model": target.spec.model_name,
-        "index": target.index,
-        "operation": operation,
-        "mode": target.mode,
-    }
+def _context(target: _Target) -> dict[str, Any]:
+    return {"model": target.spec.model_name, "mode": target.mode}
