@@ -117,11 +117,16 @@ def meilisearch_index_prefix(meilisearch: MeilisearchServer) -> Iterator[str]:
 
 
 def _drop_indexes(client: Any, prefix: str) -> None:
+    """Delete the test's indexes and wait, so the next test starts from a quiet server."""
     try:
         indexes = client.get_raw_indexes({"limit": 1000})["results"]
-        for index in indexes:
-            if index["uid"].startswith(prefix):
-                client.delete_index(index["uid"])
+        tasks = [
+            client.delete_index(index["uid"])
+            for index in indexes
+            if index["uid"].startswith(prefix)
+        ]
+        for task in tasks:
+            client.wait_for_task(task.task_uid, timeout_in_ms=30_000)
     except Exception:  # cleanup is best effort; the test's own outcome stands
         return
 

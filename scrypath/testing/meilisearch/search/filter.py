@@ -141,7 +141,7 @@ def parse_text(source: str, code: str) -> Node | None:
         return _parse_cached(source)
     except FilterSyntaxError as error:
         position = f"{error.start + 1}:{error.start + 1 + error.length} {source}"
-        raise MeiliError(code, f"{error.message}\n{position}") from None
+        raise MeiliError(error.code or code, f"{error.message}\n{position}") from None
 
 
 @lru_cache(maxsize=512)
@@ -282,11 +282,14 @@ class _Parser:
             self._take()
             return Condition(field, "EXISTS")
         if token.text == "CONTAINS":
+            self._take()
+            self._value()
             raise FilterSyntaxError(
                 "Using `CONTAINS` in a filter requires enabling the `contains filter` "
                 "experimental feature. See https://github.com/orgs/meilisearch/discussions/763",
                 token.start,
                 token.length,
+                code="feature_not_enabled",
             )
         if (
             token.text == "STARTS"

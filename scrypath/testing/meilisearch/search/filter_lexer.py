@@ -60,13 +60,18 @@ class Token:
 
 
 class FilterSyntaxError(Exception):
-    """A parse failure, before the error code of the calling route is known."""
+    """A parse failure, before the error code of the calling route is known.
 
-    def __init__(self, message: str, start: int, length: int) -> None:
+    `code` overrides the route's code for failures that are not syntax errors, such as a
+    well-formed use of an experimental operator.
+    """
+
+    def __init__(self, message: str, start: int, length: int, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.start = start
         self.length = length
+        self.code = code
 
 
 def escape(text: str) -> str:

@@ -166,7 +166,10 @@ def test_geo_filters_are_refused_by_the_fake() -> None:
 
 
 def test_contains_is_refused_like_meilisearch_without_the_experimental_feature() -> None:
-    assert error("doggo CONTAINS kefir").message == (
+    with pytest.raises(MeiliError) as caught:
+        parse("doggo CONTAINS kefir")
+    assert caught.value.code == "feature_not_enabled"
+    assert caught.value.message == (
         "Using `CONTAINS` in a filter requires enabling the `contains filter` experimental "
         "feature. See https://github.com/orgs/meilisearch/discussions/763\n7:15 doggo CONTAINS "
         "kefir"
