@@ -36,7 +36,8 @@ BROAD = {"q": "w0001"}
 def documents(count: int, seed: int = 7) -> Iterator[dict[str, Any]]:
     """A deterministic catalogue; common words follow a skewed distribution."""
     rng = random.Random(seed)
-    rare_every = max(1, count // RARE_COUNT)
+    step = len(CATEGORIES)  # a multiple of it keeps every rare document in one category
+    rare_every = max(step, count // RARE_COUNT // step * step)
     for i in range(count):
         words = [WORDS[min(int(rng.paretovariate(1.2)) - 1, len(WORDS) - 1)] for _ in range(8)]
         if i % rare_every == 0:
