@@ -77,18 +77,28 @@ class _Scope:
     allowed: tuple[str, ...]
 
 
-def compile_filter(spec: SearchSpec, expression: object) -> str | None:
-    """Compile a filter mapping for `spec`'s index; None or `{}` means no filter."""
+def compile_filter(spec: SearchSpec, expression: object, *, option: str = "filter") -> str | None:
+    """Compile a filter mapping for `spec`'s index; None or `{}` means no filter.
+
+    `option` names the argument the expression came from (`filter`, `facet_filter`, ...)
+    in errors, so the caller is told which of its arguments to fix.
+    """
     if expression is None or (isinstance(expression, Mapping) and not expression):
         return None
-    if isinstance(expression, str):
-        _fail(
-            "filters are mappings such as {'status': 'published'}; raw Meilisearch filter "
-            "strings belong to scrypath.meilisearch",
-            key=None,
-        )
-    scope = _Scope(spec.model_name, spec.filter_attributes)
-    return _expression(expression, scope, 0).text
+    try:
+        if isinstance(expression, str):
+            _fail(
+                "filters are mappings such as {'status': 'published'}; raw Meilisearch filter "
+                "strings belong to scrypath.meilisearch",
+                key=None,
+            )
+        scope = _Scope(spec.model_name, spec.filter_attributes)
+        return _expression(expression, scope, 0).text
+    except FilterError as error:
+        if option == "filter":
+            raise
+        message = option + error.message.removeprefix("filter")
+        raise FilterError(message, **{**error.context, "option": option}) from None
 
 
 def _fail(message: str, *, key: object, allowed: Sequence[str] = ()) -> NoReturn:

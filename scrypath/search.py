@@ -187,7 +187,10 @@ def _facet_clauses(spec: SearchSpec, facet_filter: object) -> list[str | None]:
         _option_fail("facet_filter", f"expected {{facet: value(s)}}, got {facet_filter!r}", None)
     for name in facet_filter:
         _require_facet(spec, name, option="facet_filter")
-    return [compile_filter(spec, {name: value}) for name, value in facet_filter.items()]
+    return [
+        compile_filter(spec, {name: value}, option="facet_filter")
+        for name, value in facet_filter.items()
+    ]
 
 
 def _tenant_clause(spec: SearchSpec, tenant_scope: object) -> str | None:
@@ -205,7 +208,7 @@ def _tenant_clause(spec: SearchSpec, tenant_scope: object) -> str | None:
             model=spec.model_name,
             option="tenant_scope",
         )
-    return compile_filter(spec, {field: tenant_scope})
+    return compile_filter(spec, {field: tenant_scope}, option="tenant_scope")
 
 
 def _refuse_tenant_mentions(spec: SearchSpec, expression: object, option: str) -> None:

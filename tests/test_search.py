@@ -189,6 +189,7 @@ def test_a_tenant_scope_needs_a_tenant_field(models: Models, offline_config: Con
         ({"facets": ["title"]}, SearchOptionError, "facets"),
         ({"facet_filter": {"author_id": 1}}, SearchOptionError, "facet_filter"),
         ({"facet_filter": "status"}, SearchOptionError, "facet_filter"),
+        ({"facet_filter": {"status": {"bogus": 1}}}, FilterError, "facet_filter"),
         ({"page": 0}, SearchOptionError, "page"),
         ({"page": True}, SearchOptionError, "page"),
         ({"per_page": 0}, SearchOptionError, "per_page"),
@@ -237,3 +238,4 @@ def test_raw_search_passes_native_parameters_through(catalogue: Models) -> None:
     assert answer["hits"] == [{"id": 3}]
     index = search(catalogue.Post).index
     assert scrypath.meilisearch.search(index, {"limit": 1})["limit"] == 1
+
