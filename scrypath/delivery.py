@@ -3,18 +3,25 @@
 Every path that writes to Meilisearch (sync, bulk work, the queue worker) goes through
 these functions, so documents always leave as the bytes of the one JSON encoder and every
 foreign error is translated at the boundary.
+
+While a reindex of an index runs (see `scrypath.meilisearch.rebuild_marker`), every write
+to it is first sent to the rebuild target, then to the index itself. That order is what
+keeps a write from being lost at cutover: whichever side of the swap the pair straddles,
+one of the two requests reaches the rebuilt index. The copy is not awaited; the reindex
+checks the target's task history before it cuts over.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import meilisearch
 
 from scrypath.config import Config
 from scrypath.meilisearch.boundary import backend_call
+from scrypath.meilisearch.rebuild_marker import dual_write_target
 from scrypath.meilisearch.tasks import TaskRef, task_ref, wait_for_task
 from scrypath.projection import DocumentEncoder, to_json_bytes
 from scrypath.results import DocumentId
@@ -22,7 +29,19 @@ from scrypath.results import DocumentId
 
 def documents_body(documents: Sequence[Mapping[str, Any]], *, model: str | None = None) -> bytes:
     """The JSON array Meilisearch receives, encoded by the one encoder."""
-    return b"[" + b",".join(to_json_bytes(doc, model=model) for doc in documents) + b"]"
+    return documents_array(to_json_bytes(doc, model=model) for doc in documents)
+
+
+def documents_array(encoded: Iterable[bytes]) -> bytes:
+    """A JSON array of documents each already encoded by `to_json_bytes`."""
+    return b"[" + b",".join(encoded) + b"]"
+
+
+def projected_body(documents: Sequence[Mapping[str, Any]]) -> bytes:
+    """`documents_body` for documents `project` returned, whose values are already encoded:
+    the same bytes, without encoding every value a second time (the bulk hot path)."""
+    text = json.dumps(list(documents), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8")
 
 
 def send_upserts(
@@ -33,10 +52,10 @@ def send_upserts(
     **context: Any,
 ) -> TaskRef:
     """Add or replace documents (an already encoded JSON array); returns the task."""
-    path = f"indexes/{index}/documents?primaryKey={primary_key}"
-    with backend_call(index=index, operation="upsert", **context):
-        summary = client.http.post(path, body, "application/json")
-    return task_ref(summary)
+    target = dual_write_target(client, index, operation="upsert", **context)
+    if target is not None:
+        _post_upserts(client, target, primary_key, body, {**context, "dual_write_of": index})
+    return _post_upserts(client, index, primary_key, body, context)
 
 
 def send_deletes(
@@ -44,6 +63,24 @@ def send_deletes(
 ) -> TaskRef:
     """Delete documents by id; returns the task."""
     body = json.dumps(list(ids), cls=DocumentEncoder, separators=(",", ":")).encode()
+    target = dual_write_target(client, index, operation="delete", **context)
+    if target is not None:
+        _post_deletes(client, target, body, {**context, "dual_write_of": index})
+    return _post_deletes(client, index, body, context)
+
+
+def _post_upserts(
+    client: meilisearch.Client, index: str, primary_key: str, body: bytes, context: dict[str, Any]
+) -> TaskRef:
+    path = f"indexes/{index}/documents?primaryKey={primary_key}"
+    with backend_call(index=index, operation="upsert", **context):
+        summary = client.http.post(path, body, "application/json")
+    return task_ref(summary)
+
+
+def _post_deletes(
+    client: meilisearch.Client, index: str, body: bytes, context: dict[str, Any]
+) -> TaskRef:
     with backend_call(index=index, operation="delete", **context):
         summary = client.http.post(
             f"indexes/{index}/documents/delete-batch", body, "application/json"

@@ -80,7 +80,12 @@ class State:
         return task is not None and task.index_uid == index_uid and task.status in PENDING
 
     def relabel_tasks(self, renames: dict[str, str], skip_uid: int) -> None:
-        """Point past and pending tasks at indexes' new uids (after a swap or a rename)."""
+        """Point finished tasks at indexes' new uids (after a swap or a rename).
+
+        Enqueued tasks keep the uid they were sent to, as Meilisearch leaves them: a
+        write accepted for `a` before a swap lands in the index named `a` after it.
+        """
         for uid, task in self.tasks.items():
-            if uid != skip_uid and task.index_uid in renames:
+            pending = task.status in ("enqueued", "processing")
+            if uid != skip_uid and not pending and task.index_uid in renames:
                 self.tasks[uid] = replace(task, index_uid=renames[task.index_uid])

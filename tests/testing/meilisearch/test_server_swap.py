@@ -25,6 +25,19 @@ def test_swap_exchanges_documents_and_task_history(client, fake, raw):
     assert [t["indexUid"] for t in history] == ["b", "a"]
 
 
+def test_writes_enqueued_before_a_swap_land_in_the_index_they_name(client, fake, raw):
+    _two_indexes(client, fake)
+    fake.faults.hold_tasks()
+    client.swap_indexes([{"indexes": ["a", "b"]}])
+    late = client.index("a").add_documents([{"id": 2, "name": "sent to a"}])
+    fake.faults.release_tasks()
+    fake.wait_idle()
+    assert client.get_task(late.task_uid).index_uid == "a"
+    assert client.index("a").get_document(2).name == "sent to a"
+    ids_in_b = [doc["id"] for doc in raw("GET", "/indexes/b/documents").body["results"]]
+    assert ids_in_b == [1]
+
+
 def test_rename_moves_an_index_to_a_free_name(client, fake):
     client.index("a").add_documents([{"id": 1}])
     task = client.swap_indexes([{"indexes": ["a", "c"], "rename": True}])

@@ -1,0 +1,498 @@
+"""Backfill: stream a model's rows into its index in keyset-paginated batches.
+
+One batch runs as named stages: **read** (`pk > last ORDER BY pk LIMIT n`, never OFFSET,
+in a fresh session that is closed afterwards, so no ORM object outlives its batch) ->
+**plan** (indexable rows become encoded documents, the others become deletes, so a row
+that stopped qualifying leaves the index) -> **send** (documents split so that no request
+body exceeds `max_payload_bytes`) -> **await** (inline mode only) -> **recheck** (optional:
+re-read the batch's key range and re-send what changed meanwhile, until it holds still).
+The next page is read while Meilisearch works on the batch just sent, so at most two
+batches are held at once.
+
+The first failure stops the run with a `BackfillError` naming the last committed key:
+in inline mode the last key whose batch Meilisearch reported succeeded, in manual mode the
+last key whose batch Meilisearch accepted. `backfill(Model, after=error.resume_after)`
+continues from there.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal, NoReturn
+
+import meilisearch
+from sqlalchemy import Select, func, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from scrypath.config import Config, resolve
+from scrypath.declaration import SearchSpec, spec_for
+from scrypath.delivery import (
+    await_task,
+    documents_array,
+    projected_body,
+    send_deletes,
+    send_upserts,
+)
+from scrypath.errors import BackfillError, ConfigurationError, ScrypathError
+from scrypath.indexes import ensure_once, index_for
+from scrypath.meilisearch.client import client_for
+from scrypath.meilisearch.tasks import TaskRef
+from scrypath.projection import document_id, encode_value, is_indexable, project, to_json_bytes
+from scrypath.results import DocumentId
+
+BackfillMode = Literal["inline", "manual"]
+DEFAULT_BATCH_SIZE = 1000
+DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
+"""Largest request body a backfill sends; Meilisearch refuses bodies over 100 MB by default."""
+MAX_RECHECK_ROUNDS = 10
+
+
+class Unsettled(Exception):
+    """A batch's rows kept changing through every recheck (becomes a `BackfillError`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackfillProgress:
+    """How far a backfill got: given to the progress callback after every batch."""
+
+    index: str
+    batches: int = 0
+    documents: int = 0
+    deleted: int = 0
+    last_key: Any = None
+    elapsed: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "batches": self.batches,
+            "documents": self.documents,
+            "deleted": self.deleted,
+            "last_key": encode_value(self.last_key),
+            "elapsed": self.elapsed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BackfillResult:
+    """What a backfill sent: `completed` (inline: every task succeeded) or `accepted` (manual).
+
+    `documents` counts documents sent (re-sends by a recheck included), `deleted` the ids
+    sent for deletion, `last_key` the last primary key read (None for an empty table).
+    """
+
+    model: str
+    index: str
+    mode: BackfillMode
+    status: Literal["completed", "accepted"]
+    batches: int
+    documents: int
+    deleted: int
+    last_key: Any
+    tasks: tuple[TaskRef, ...]
+    elapsed: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "index": self.index,
+            "mode": self.mode,
+            "status": self.status,
+            "batches": self.batches,
+            "documents": self.documents,
+            "deleted": self.deleted,
+            "last_key": encode_value(self.last_key),
+            "tasks": [task.to_json() for task in self.tasks],
+            "elapsed": self.elapsed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """Keyset pagination over a statement on the model's single-column primary key."""
+
+    statement: Select[Any]
+    key: InstrumentedAttribute[Any]
+
+    def page(self, after: Any, limit: int) -> Select[Any]:
+        """The rows after `after` (all rows when None), in key order, at most `limit`."""
+        return self._after(after).order_by(self.key).limit(limit)
+
+    def span(self, after: Any, last: Any) -> Select[Any]:
+        """The rows after `after` up to and including `last`, in key order."""
+        return self._after(after).where(self.key <= last).order_by(self.key)
+
+    def _after(self, after: Any) -> Select[Any]:
+        statement = self.statement.order_by(None)
+        return statement if after is None else statement.where(self.key > after)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One page read and planned: documents by id, ids to delete, its key range."""
+
+    after: Any
+    last_key: Any
+    upserts: Mapping[DocumentId, dict[str, Any]]
+    deletes: tuple[DocumentId, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A resolved backfill: where rows come from, where documents go, and how."""
+
+    spec: SearchSpec
+    config: Config
+    client: meilisearch.Client
+    index: str
+    mode: BackfillMode
+    keyset: Keyset
+    sessions: Callable[[], Session]
+    batch_size: int
+    max_payload_bytes: int
+    recheck: bool
+
+
+def backfill(
+    model: type[Any],
+    *,
+    statement: Select[Any] | None = None,
+    index: str | None = None,
+    mode: BackfillMode = "inline",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES,
+    after: Any = None,
+    recheck: bool = False,
+    progress: Callable[[BackfillProgress], None] | None = None,
+    **overrides: Any,
+) -> BackfillResult:
+    """Send every row of `model` (or of `statement`, a `select(model)...`) to its index.
+
+    `index` names another index than the live one (the live one is ensured first).
+    `after` resumes past a primary key. `recheck` closes the race with writers that
+    change rows while the backfill runs, at the cost of reading every batch twice.
+    Rows are read through the configured `session_factory`.
+    """
+    plan = plan_backfill(
+        model,
+        statement=statement,
+        index=index,
+        mode=mode,
+        batch_size=batch_size,
+        max_payload_bytes=max_payload_bytes,
+        recheck=recheck,
+        **overrides,
+    )
+    if index is None and plan.config.ensure_index_on_first_sync:
+        ensure_once(plan.spec, plan.config, plan.index)
+    return run_backfill(plan, after=after, progress=progress)
+
+
+def plan_backfill(
+    model: type[Any],
+    *,
+    statement: Select[Any] | None = None,
+    index: str | None = None,
+    mode: BackfillMode = "inline",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES,
+    recheck: bool = False,
+    **overrides: Any,
+) -> Plan:
+    """Check the arguments and resolve everything a backfill run needs."""
+    spec, config = spec_for(model), resolve(**overrides)
+    _check_options(spec, mode, batch_size, max_payload_bytes)
+    return Plan(
+        spec=spec,
+        config=config,
+        client=client_for(config),
+        index=index or index_for(spec, config),
+        mode=mode,
+        keyset=keyset_for(spec, statement),
+        sessions=config.require_session_factory(),
+        batch_size=batch_size,
+        max_payload_bytes=max_payload_bytes,
+        recheck=recheck,
+    )
+
+
+def _check_options(spec: SearchSpec, mode: object, batch_size: object, max_bytes: object) -> None:
+    def refuse(key: str, message: str) -> NoReturn:
+        raise ConfigurationError(f"backfill: {message}", key=key, model=spec.model_name)
+
+    if mode not in ("inline", "manual"):
+        refuse("mode", f"mode must be 'inline' or 'manual', got {mode!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        refuse("batch_size", f"batch_size must be a whole number >= 1, got {batch_size!r}")
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 64:
+        refuse("max_payload_bytes", f"max_payload_bytes must be >= 64, got {max_bytes!r}")
+
+
+def keyset_for(spec: SearchSpec, statement: Select[Any] | None) -> Keyset:
+    """Keyset pagination for the model, over `statement` when one is given."""
+    mapper = sa_inspect(spec.model)
+    if len(mapper.primary_key) != 1:
+        raise ConfigurationError(
+            f"backfill pages on a single-column primary key; {spec.model_name} has "
+            f"{len(mapper.primary_key)} columns",
+            key="model",
+            model=spec.model_name,
+        )
+    key: InstrumentedAttribute[Any] = getattr(
+        spec.model, mapper.get_property_by_column(mapper.primary_key[0]).key
+    )
+    if statement is None:
+        return Keyset(select(spec.model), key)
+    _check_statement(spec, statement)
+    return Keyset(statement, key)
+
+
+def _check_statement(spec: SearchSpec, statement: object) -> None:
+    def refuse(message: str) -> NoReturn:
+        raise ConfigurationError(f"backfill: {message}", key="statement", model=spec.model_name)
+
+    if not isinstance(statement, Select):
+        refuse(f"statement must be a select({spec.model_name}), got {type(statement).__name__}")
+    entities = [item.get("entity") for item in statement.column_descriptions]
+    if len(entities) != 1 or not isinstance(entities[0], type):
+        refuse(f"statement must select exactly one entity, {spec.model_name}")
+    if not issubclass(entities[0], spec.model):
+        refuse(f"statement selects {entities[0].__name__}, not {spec.model_name}")
+    limited = getattr(statement, "_limit_clause", None) is not None
+    if limited or getattr(statement, "_offset_clause", None) is not None:
+        refuse("statement must not have LIMIT or OFFSET; backfill pages by primary key itself")
+
+
+def run_backfill(
+    plan: Plan,
+    *,
+    after: Any = None,
+    progress: Callable[[BackfillProgress], None] | None = None,
+) -> BackfillResult:
+    """Run a resolved backfill batch by batch; the first failure raises `BackfillError`."""
+    started = time.monotonic()
+    state = BackfillProgress(plan.index, last_key=after)
+    tasks: list[TaskRef] = []
+    try:
+        following = read_batch(plan, after)
+        while following is not None:
+            batch = following
+            submitted = send_documents(plan, batch.upserts, batch.deletes)
+            following = read_batch(plan, batch.last_key)
+            sent, deleted, batch_tasks = complete_batch(plan, batch, submitted)
+            tasks += batch_tasks
+            state = replace(
+                state,
+                batches=state.batches + 1,
+                documents=state.documents + sent,
+                deleted=state.deleted + deleted,
+                last_key=batch.last_key,
+                elapsed=time.monotonic() - started,
+            )
+            if progress is not None:
+                progress(state)
+    except (ScrypathError, SQLAlchemyError, Unsettled) as error:
+        raise stopped(plan, state, error) from error
+    status: Literal["completed", "accepted"] = "completed" if plan.mode == "inline" else "accepted"
+    return BackfillResult(
+        plan.spec.model_name,
+        plan.index,
+        plan.mode,
+        status,
+        state.batches,
+        state.documents,
+        state.deleted,
+        state.last_key,
+        tuple(tasks),
+        time.monotonic() - started,
+    )
+
+
+def read_batch(plan: Plan, after: Any) -> Batch | None:
+    """Read the next page after `after` and plan it; None when no rows are left."""
+    with plan.sessions() as session:
+        records = session.scalars(plan.keyset.page(after, plan.batch_size)).all()
+        if not records:
+            return None
+        last_key = getattr(records[-1], plan.keyset.key.key)
+        upserts, deletes = plan_documents(plan.spec, records)
+    return Batch(after, last_key, upserts, deletes)
+
+
+def plan_documents(
+    spec: SearchSpec, records: Sequence[object]
+) -> tuple[dict[DocumentId, dict[str, Any]], tuple[DocumentId, ...]]:
+    """Documents of indexable records, and ids of the others; the last one wins."""
+    upserts: dict[DocumentId, dict[str, Any]] = {}
+    deletes: dict[DocumentId, None] = {}
+    for record in records:
+        if is_indexable(record, spec):
+            document = project(record, spec)
+            identifier = document[spec.document_id]
+            deletes.pop(identifier, None)
+            upserts[identifier] = document
+        else:
+            identifier = document_id(record, spec)
+            upserts.pop(identifier, None)
+            deletes[identifier] = None
+    return upserts, tuple(deletes)
+
+
+def complete_batch(
+    plan: Plan, batch: Batch, submitted: list[TaskRef]
+) -> tuple[int, int, list[TaskRef]]:
+    """Await a sent batch and recheck it; returns documents sent, ids deleted and tasks."""
+    tasks = await_all(plan, submitted)
+    sent, deleted = len(batch.upserts), len(batch.deletes)
+    if plan.recheck:
+        more_sent, more_deleted, more_tasks = recheck_batch(plan, batch)
+        sent, deleted, tasks = sent + more_sent, deleted + more_deleted, tasks + more_tasks
+    return sent, deleted, tasks
+
+
+def send_documents(
+    plan: Plan, upserts: Mapping[DocumentId, dict[str, Any]], deletes: Sequence[DocumentId]
+) -> list[TaskRef]:
+    """Send documents in size-bounded requests and the deletes in one request."""
+    context = {"model": plan.spec.model_name, "mode": plan.mode}
+    tasks = [
+        send_upserts(plan.client, plan.index, plan.spec.document_id, body, **context)
+        for body in payloads(upserts, plan.max_payload_bytes, plan.spec)
+    ]
+    if deletes:
+        tasks.append(send_deletes(plan.client, plan.index, list(deletes), **context))
+    return tasks
+
+
+def await_all(plan: Plan, tasks: list[TaskRef]) -> list[TaskRef]:
+    """Wait for each task in inline mode (polling at a steady pace); manual mode returns."""
+    if plan.mode == "manual":
+        return tasks
+    context = {"model": plan.spec.model_name, "mode": plan.mode}
+    waiting = replace(plan.config, max_poll_interval=plan.config.poll_interval)
+    return [
+        await_task(plan.client, task, waiting, timeout=plan.config.bulk_task_timeout, **context)
+        for task in tasks
+    ]
+
+
+def payloads(
+    documents: Mapping[DocumentId, dict[str, Any]], limit: int, spec: SearchSpec
+) -> Iterator[bytes]:
+    """Request bodies for the documents, none over `limit` bytes: one body when it fits."""
+    if not documents:
+        return
+    body = projected_body(list(documents.values()))
+    if len(body) <= limit:
+        yield body
+        return
+    encoded = {key: to_json_bytes(doc, model=spec.model_name) for key, doc in documents.items()}
+    for chunk in chunked(encoded, limit, spec):
+        yield documents_array(chunk)
+
+
+def chunked(
+    documents: Mapping[DocumentId, bytes], limit: int, spec: SearchSpec
+) -> Iterator[list[bytes]]:
+    """Group encoded documents so that each JSON array body stays within `limit` bytes."""
+    chunk: list[bytes] = []
+    size = 2
+    for identifier, encoded in documents.items():
+        if len(encoded) + 2 > limit:
+            raise ConfigurationError(
+                f"{spec.model_name} document {identifier!r} encodes to {len(encoded)} bytes, "
+                f"more than max_payload_bytes={limit}; raise the limit",
+                key="max_payload_bytes",
+                model=spec.model_name,
+                document_id=identifier,
+            )
+        cost = len(encoded) + (1 if chunk else 0)
+        if chunk and size + cost > limit:
+            yield chunk
+            chunk, size, cost = [], 2, len(encoded)
+        chunk.append(encoded)
+        size += cost
+    if chunk:
+        yield chunk
+
+
+def recheck_batch(plan: Plan, batch: Batch) -> tuple[int, int, list[TaskRef]]:
+    """Re-read the batch's key range and re-send what changed since it was read.
+
+    A writer may change a row after the batch read it but before the batch landed, and
+    its own write may then land first. Reading again after sending, and sending again
+    until a read finds nothing new, leaves the index with what the database holds.
+    """
+    known = dict(batch.upserts)
+    gone = set(batch.deletes)
+    sent = deleted = 0
+    tasks: list[TaskRef] = []
+    for _ in range(MAX_RECHECK_ROUNDS):
+        fresh, stale = read_span(plan, batch.after, batch.last_key)
+        changed = {key: doc for key, doc in fresh.items() if known.get(key) != doc}
+        vanished = [key for key in known if key not in fresh]
+        removed = list(dict.fromkeys([*vanished, *(key for key in stale if key not in gone)]))
+        if not changed and not removed:
+            return sent, deleted, tasks
+        tasks += await_all(plan, send_documents(plan, changed, removed))
+        sent, deleted = sent + len(changed), deleted + len(removed)
+        known, gone = fresh, gone | set(removed)
+    raise Unsettled(
+        f"rows between keys {batch.after!r} and {batch.last_key!r} kept changing through "
+        f"{MAX_RECHECK_ROUNDS} rechecks; run again when writes are quieter"
+    )
+
+
+def read_span(
+    plan: Plan, after: Any, last: Any
+) -> tuple[dict[DocumentId, dict[str, Any]], tuple[DocumentId, ...]]:
+    """The planned documents of the rows after `after` up to `last`, read afresh."""
+    with plan.sessions() as session:
+        records = session.scalars(plan.keyset.span(after, last)).all()
+        return plan_documents(plan.spec, records)
+
+
+def count_indexable(plan: Plan) -> int:
+    """How many rows of the plan's statement belong in the index (streamed when a
+    `should_index` hook has to decide)."""
+    if plan.spec.should_index is None:
+        counted = plan.keyset.statement.order_by(None).subquery()
+        with plan.sessions() as session:
+            return int(session.scalar(select(func.count()).select_from(counted)) or 0)
+    total, after = 0, None
+    while True:
+        with plan.sessions() as session:
+            records = session.scalars(plan.keyset.page(after, plan.batch_size)).all()
+            if not records:
+                return total
+            total += sum(1 for record in records if is_indexable(record, plan.spec))
+            after = getattr(records[-1], plan.keyset.key.key)
+
+
+def stopped(plan: Plan, state: BackfillProgress, error: BaseException) -> BackfillError:
+    """The error that says how far a failed backfill got and how to resume it."""
+    if isinstance(error, ScrypathError):
+        reason = error.reason
+    else:
+        reason = "unsettled" if isinstance(error, Unsettled) else "database"
+    resume = (
+        f"resume with backfill({plan.spec.model_name}, after={state.last_key!r})"
+        if state.last_key is not None
+        else f"nothing was committed; run backfill({plan.spec.model_name}) again"
+    )
+    return BackfillError(
+        f"backfill of {plan.spec.model_name} into {plan.index!r} stopped after "
+        f"{state.batches} batches ({state.documents} documents, {state.deleted} deletions): "
+        f"{error}; {resume}",
+        model=plan.spec.model_name,
+        index=plan.index,
+        batches=state.batches,
+        documents=state.documents,
+        deleted=state.deleted,
+        last_key=state.last_key,
+        cause=reason,
+    )
