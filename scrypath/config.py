@@ -6,8 +6,12 @@ frozen, validated `Config` a single call runs with. The environment is read on e
 variable counts as unset.
 
 There is deliberately no default sync mode: the application chooses one, and code that syncs
-without one gets a `ConfigurationError` saying how to set it. The API key never appears in a
-repr, a report or an error.
+without one gets a `ConfigurationError` saying how to set it. The API key, and the password of
+an outbox database URL, never appear in a repr, a report or an error.
+
+The `queue_*` keys and `outbox` serve queue mode (see `scrypath.queue`): `outbox` is the
+database the worker reads (a SQLAlchemy URL or Engine); when it is set, inline failures are
+also recorded there as retryable jobs.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from types import MappingProxyType
 from typing import Any, Literal, NoReturn, cast
 from urllib.parse import urlsplit
 
+from sqlalchemy import Engine
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from scrypath.errors import ConfigurationError
@@ -49,6 +56,12 @@ class Config:
     http_timeout: float = 10.0
     ensure_index_on_first_sync: bool = True
     session_factory: Callable[[], Session] | None = None
+    outbox: str | Engine | None = field(default=None, repr=False)
+    queue_max_attempts: int = 8
+    queue_backoff_base: float = 15.0
+    queue_backoff_cap: float = 3600.0
+    queue_lease_seconds: float = 60.0
+    queue_retention_seconds: float = 7 * 24 * 3600.0
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -56,6 +69,7 @@ class Config:
             checked = _check(item.name, value, f"Config({item.name}=...)")
             if checked is not value:
                 object.__setattr__(self, item.name, checked)
+        _check_backoff(self.queue_backoff_base, self.queue_backoff_cap, "Config(...)")
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{key}={value!r}" for key, value in self.describe().items())
@@ -70,6 +84,8 @@ class Config:
             data["session_factory"] = getattr(
                 self.session_factory, "__qualname__", type(self.session_factory).__name__
             )
+        if self.outbox is not None:
+            data["outbox"] = masked_database_url(self.outbox)
         return data
 
     def require_sync_mode(self) -> SyncMode:
@@ -124,6 +140,12 @@ ENVIRONMENT = MappingProxyType(
         "max_poll_interval": "SCRYPATH_MAX_POLL_INTERVAL",
         "http_timeout": "SCRYPATH_HTTP_TIMEOUT",
         "ensure_index_on_first_sync": "SCRYPATH_ENSURE_INDEX_ON_FIRST_SYNC",
+        "outbox": "SCRYPATH_OUTBOX_URL",
+        "queue_max_attempts": "SCRYPATH_QUEUE_MAX_ATTEMPTS",
+        "queue_backoff_base": "SCRYPATH_QUEUE_BACKOFF_BASE",
+        "queue_backoff_cap": "SCRYPATH_QUEUE_BACKOFF_CAP",
+        "queue_lease_seconds": "SCRYPATH_QUEUE_LEASE_SECONDS",
+        "queue_retention_seconds": "SCRYPATH_QUEUE_RETENTION_SECONDS",
     }
 )
 """Config key -> the environment variable that sets it."""
@@ -141,6 +163,7 @@ def configure(**settings: Any) -> None:
             merged.pop(key, None)
         else:
             merged[key] = _check(key, value, f"configure({key}=...)")
+    _check_backoff_values(merged, "configure(...)")
     _configured = MappingProxyType(merged)
 
 
@@ -172,7 +195,22 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         text = environ.get(variable, "").strip()
         if text:
             values[key] = _check(key, _parse(key, text, variable), variable)
+    _check_environment_backoff(values)
     return values
+
+
+def _check_environment_backoff(values: Mapping[str, Any]) -> None:
+    key = "queue_backoff_cap" if "queue_backoff_cap" in values else "queue_backoff_base"
+    try:
+        _check_backoff_values(values, ENVIRONMENT[key])
+    except ConfigurationError as error:
+        _bad(key, ENVIRONMENT[key], error.message.split(": ", 1)[1])
+
+
+def masked_database_url(value: str | Engine | URL) -> str:
+    """A database URL safe to show: its password replaced by `***`."""
+    url = value.url if isinstance(value, Engine) else make_url(value)
+    return url.render_as_string(hide_password=True)
 
 
 def _require_known(settings: Mapping[str, Any], caller: str) -> None:
@@ -191,6 +229,11 @@ def _parse(key: str, text: str, variable: str) -> object:
             _bad(key, variable, f"expected a number of seconds, got {text!r}")
     if key == "ensure_index_on_first_sync":
         return _parse_bool(text, key, variable)
+    if key == "queue_max_attempts":
+        try:
+            return int(text)
+        except ValueError:
+            _bad(key, variable, f"expected a whole number of attempts, got {text!r}")
     if key == "sync_mode":
         return text.lower()
     return text
@@ -266,14 +309,62 @@ def _flag(value: object, key: str, source: str) -> bool:
     return value
 
 
+def _outbox(value: object, key: str, source: str) -> str | Engine:
+    if isinstance(value, Engine):
+        return value
+    if not isinstance(value, str):
+        _bad(key, source, f"expected a SQLAlchemy URL or Engine, got {type(value).__name__}")
+    try:
+        make_url(value)
+    except (ArgumentError, ValueError, TypeError):
+        _bad(key, source, "is not a SQLAlchemy database URL (dialect+driver://...)")
+    return value
+
+
+def _attempts(value: object, key: str, source: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        _bad(key, source, f"expected a whole number of attempts, got {value!r}")
+    if not 1 <= value <= MAX_ATTEMPTS_LIMIT:
+        _bad(key, source, f"expected between 1 and {MAX_ATTEMPTS_LIMIT} attempts, got {value}")
+    return int(value)
+
+
+def _check_backoff(base: float, cap: float, source: str) -> None:
+    if cap < base:
+        raise ConfigurationError(
+            f"{source}: queue_backoff_cap ({cap:g}s) must be at least queue_backoff_base "
+            f"({base:g}s)",
+            key="queue_backoff_cap",
+        )
+
+
+def _check_backoff_values(values: Mapping[str, Any], source: str) -> None:
+    """The backoff pair, checked as far as `values` sets it (defaults fill the rest)."""
+    if "queue_backoff_base" in values or "queue_backoff_cap" in values:
+        base = values.get("queue_backoff_base", _DEFAULTS.queue_backoff_base)
+        cap = values.get("queue_backoff_cap", _DEFAULTS.queue_backoff_cap)
+        _check_backoff(base, cap, source)
+
+
 def _factory(value: object, key: str, source: str) -> Callable[[], Session]:
     if not callable(value):
         _bad(key, source, "expected a callable returning a SQLAlchemy Session")
     return cast(Callable[[], Session], value)
 
 
+MAX_ATTEMPTS_LIMIT = 100
 _SECONDS = frozenset(
-    {"task_timeout", "bulk_task_timeout", "poll_interval", "max_poll_interval", "http_timeout"}
+    {
+        "task_timeout",
+        "bulk_task_timeout",
+        "poll_interval",
+        "max_poll_interval",
+        "http_timeout",
+        "queue_backoff_base",
+        "queue_backoff_cap",
+        "queue_lease_seconds",
+        "queue_retention_seconds",
+    }
 )
 _CHECKS: Mapping[str, Callable[[object, str, str], Any]] = MappingProxyType(
     {
@@ -284,5 +375,8 @@ _CHECKS: Mapping[str, Callable[[object, str, str], Any]] = MappingProxyType(
         **{key: _seconds for key in _SECONDS},
         "ensure_index_on_first_sync": _flag,
         "session_factory": _factory,
+        "outbox": _outbox,
+        "queue_max_attempts": _attempts,
     }
 )
+_DEFAULTS = Config()

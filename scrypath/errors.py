@@ -3,6 +3,7 @@
 ```
 ScrypathError                        reason: a stable tag, safe to match on
 ├── ConfigurationError               "configuration"
+│   └── HotApplyRefusedError         "hot_apply_refused"
 ├── DeclarationError                 "declaration"
 ├── NotSearchableError               "not_searchable"
 ├── ProjectionError                  "projection"
@@ -11,6 +12,11 @@ ScrypathError                        reason: a stable tag, safe to match on
 ├── SearchOptionError                "invalid_search_option"
 │   └── FilterError                  "invalid_filter"
 ├── TenantScopeError                 "tenant_scope_violation"
+├── OutboxError                      "outbox"
+│   ├── OutboxNotInstalledError      "outbox_not_installed"
+│   └── OutboxUnavailableError       "outbox_unavailable"
+├── BackfillError                    "backfill_failed"
+├── ReindexError                     "reindex_failed"
 └── BackendError                     "backend"
     ├── TaskFailedError              "task_failed"
     ├── TaskTimeoutError             "task_timeout"
@@ -120,6 +126,24 @@ class TenantScopeError(ScrypathError):
     reason = "tenant_scope_violation"
 
 
+class OutboxError(ScrypathError):
+    """The durable outbox (the queue's table in the app's database) could not be used."""
+
+    reason = "outbox"
+
+
+class OutboxNotInstalledError(OutboxError):
+    """Queue work needs the outbox table, and this database does not have it yet."""
+
+    reason = "outbox_not_installed"
+
+
+class OutboxUnavailableError(OutboxError):
+    """The outbox database could not be reached or refused the statement."""
+
+    reason = "outbox_unavailable"
+
+
 class BackendError(ScrypathError):
     """Meilisearch could not do what was asked; context names `index` and `task` when known."""
 
@@ -172,6 +196,46 @@ class IndexNotFoundError(BackendError):
     """The index does not exist in Meilisearch (a read, or a task, said so)."""
 
     reason = "index_not_found"
+
+
+class HotApplyRefusedError(ConfigurationError):
+    """A settings hot-apply was refused before any request; context names the `key` at fault."""
+
+    reason = "hot_apply_refused"
+
+
+class BackfillError(ScrypathError):
+    """A backfill stopped at its first failure; `resume_after` is where to pick it up.
+
+    Context holds `index`, `batches`, `documents`, `deleted`, `last_key` (the last primary
+    key whose batch was committed, None when none was) and `cause`: the failure's reason
+    tag, `database` for a database error, `unsettled` when rows kept changing through
+    every recheck.
+    """
+
+    reason = "backfill_failed"
+
+    @property
+    def resume_after(self) -> Any:
+        """Pass this as `after=` to continue where the backfill stopped."""
+        return self.context.get("last_key")
+
+
+class ReindexError(ScrypathError):
+    """A reindex step failed; the live index was left serving.
+
+    Context holds `step` (the step that failed), `index` and `target`, `cause` (the
+    failure's reason), `live_untouched` (False only once cutover happened) and
+    `left_behind` (indexes the failed run could not remove).
+    """
+
+    reason = "reindex_failed"
+
+    @property
+    def step(self) -> str | None:
+        """The name of the step that failed."""
+        step = self.context.get("step")
+        return step if isinstance(step, str) else None
 
 
 class ScrypathWarning(UserWarning):

@@ -2,19 +2,23 @@
 
 A sync result's `status` means one thing per mode: `completed` (inline: Meilisearch reported
 every task succeeded before the call returned), `accepted` (manual: Meilisearch enqueued the
-work, which is not yet searchable), or `noop` (nothing to send).
+work, which is not yet searchable; queue: the jobs were added to your transaction, durable
+once it commits, not yet sent), or `noop` (nothing to send).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from scrypath.config import SyncMode
 from scrypath.declaration import spec_for
 from scrypath.errors import BackendError
 from scrypath.meilisearch.tasks import TaskRef
+
+if TYPE_CHECKING:
+    from scrypath.queue.jobs import JobRef
 
 DocumentId = int | str
 SyncStatus = Literal["completed", "accepted", "noop"]
@@ -27,6 +31,8 @@ class SyncResult:
     `upserted_ids` were sent as documents, `deleted_ids` were sent for deletion (including
     records whose `should_index` said no); `document_ids` lists both, upserts first.
     `tasks` holds one task per request, upserts first; `task` is the last of them.
+    In queue mode `jobs` holds one outbox job per operation, upserts first, and `job` is the
+    last of them; no task exists yet.
     `index` is None only for an empty `sync_records` call, which cannot know its model.
     """
 
@@ -36,7 +42,7 @@ class SyncResult:
     upserted_ids: tuple[DocumentId, ...] = ()
     deleted_ids: tuple[DocumentId, ...] = ()
     tasks: tuple[TaskRef, ...] = ()
-    job: None = None
+    jobs: tuple[JobRef, ...] = ()
 
     @property
     def document_ids(self) -> tuple[DocumentId, ...]:
@@ -52,6 +58,11 @@ class SyncResult:
         """The last task enqueued; Meilisearch runs one index's tasks in order."""
         return self.tasks[-1] if self.tasks else None
 
+    @property
+    def job(self) -> JobRef | None:
+        """The last outbox job enqueued (queue mode)."""
+        return self.jobs[-1] if self.jobs else None
+
     def to_json(self) -> dict[str, Any]:
         return {
             "mode": self.mode,
@@ -63,7 +74,8 @@ class SyncResult:
             "deleted_ids": list(self.deleted_ids),
             "task": self.task.to_json() if self.task else None,
             "tasks": [task.to_json() for task in self.tasks],
-            "job": None,
+            "job": self.job.to_json() if self.job else None,
+            "jobs": [job.to_json() for job in self.jobs],
         }
 
 

@@ -1,21 +1,22 @@
-"""Sync and delete, dispatched over the sync modes, as three stages: plan -> submit -> await.
+"""Sync and delete, dispatched over the sync modes, as named stages.
 
 - **plan**: records become encoded documents to upsert and ids to delete. A record whose
   `should_index` says no is deleted from the index, so a record that stops qualifying
   disappears from search. Ids are validated here, before any request.
+- **enqueue** (queue only): the plan becomes outbox jobs, added to the caller's session in
+  one insert; they commit or roll back with the application's own write. Nothing is sent.
 - **submit**: at most one request for the upserts and one for the deletes. Documents go out
   as the bytes of the one JSON encoder, so every write path sends identical JSON.
 - **await** (inline only): wait for each task; a failure raises a typed error whose
   `reason` is `task_failed` (with the Meilisearch `code`), `task_timeout`, `transport` or
-  `http_error`.
+  `http_error`. With an outbox configured, work that failed in a way a retry could cure is
+  first recorded there as retryable jobs, and the error says so.
 
 The first write for a model in a process ensures its index (see `scrypath.indexes`) and
-waits for that one-time bootstrap in every mode, manual included.
+waits for that one-time bootstrap in inline and manual modes; in queue mode the worker does.
 
 `sync_records` takes records of one searchable model (subclasses share their base's
-declaration); records of several models are refused so each result names one index. Queue
-mode needs the durable outbox, which this version does not have: it is refused, never
-faked.
+declaration); records of several models are refused so each result names one index.
 """
 
 from __future__ import annotations
@@ -25,18 +26,24 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import meilisearch
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session
 
 from scrypath.config import Config, SyncMode, resolve
 from scrypath.declaration import SearchSpec, spec_for
 from scrypath.delivery import await_task, documents_body, send_deletes, send_upserts
-from scrypath.errors import ConfigurationError
+from scrypath.errors import BackendError, ConfigurationError
 from scrypath.indexes import ensure_once
 from scrypath.meilisearch.client import client_for
 from scrypath.meilisearch.tasks import TaskRef
 from scrypath.projection import document_id, is_indexable, project, validate_document_id
-from scrypath.results import DocumentId, SyncResult
+from scrypath.queue.database import utcnow
+from scrypath.queue.enqueue import enqueue, job_rows, require_session
+from scrypath.queue.recording import recordable, recorded
+from scrypath.results import DocumentId, SyncResult, SyncStatus
 
 WriteMode = Literal["inline", "manual"]
+Operation = Literal["upsert", "delete"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +52,15 @@ class Plan:
 
     upserts: dict[DocumentId, dict[str, Any]] = field(default_factory=dict)
     deletes: tuple[DocumentId, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.upserts or self.deletes)
+
+    def without(self, operations: Iterable[Operation]) -> Plan:
+        """The plan minus the operations already done."""
+        done = set(operations)
+        upserts = {} if "upsert" in done else self.upserts
+        return Plan(upserts, () if "delete" in done else self.deletes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,30 +72,54 @@ class _Target:
     client: meilisearch.Client
 
 
-def sync_record(record: object, *, mode: SyncMode | None = None, **overrides: Any) -> SyncResult:
-    """Upsert one record's document, or delete it when `should_index` says no."""
-    return sync_records((record,), mode=mode, **overrides)
+def sync_record(
+    record: object,
+    *,
+    mode: SyncMode | None = None,
+    session: Session | None = None,
+    **overrides: Any,
+) -> SyncResult:
+    """Upsert one record's document, or delete it when `should_index` says no.
+
+    Queue mode needs `session=`: the job joins that session's transaction.
+    """
+    return sync_records((record,), mode=mode, session=session, **overrides)
 
 
 def sync_records(
-    records: Iterable[object], *, mode: SyncMode | None = None, **overrides: Any
+    records: Iterable[object],
+    *,
+    mode: SyncMode | None = None,
+    session: Session | None = None,
+    **overrides: Any,
 ) -> SyncResult:
     """Upsert the documents of records of one model, deleting those `should_index` rejects."""
-    config = resolve(sync_mode=mode, **overrides)
-    chosen = write_mode(config)
+    config = _resolve(mode, overrides)
+    chosen = config.require_sync_mode()
     items = list(records)
+    queue_session = require_session(session) if chosen == "queue" else None
     if not items:
         return SyncResult(chosen, "noop", None)
     spec = _one_spec(items)
-    return _run(spec, config, chosen, plan_sync(spec, items))
+    if queue_session is not None:
+        _flush_pending(queue_session, items)
+    return _dispatch(spec, config, chosen, plan_sync(spec, items), queue_session)
 
 
-def delete_record(record: object, *, mode: SyncMode | None = None, **overrides: Any) -> SyncResult:
+def delete_record(
+    record: object,
+    *,
+    mode: SyncMode | None = None,
+    session: Session | None = None,
+    **overrides: Any,
+) -> SyncResult:
     """Delete one record's document from its index (whatever `should_index` says)."""
-    config = resolve(sync_mode=mode, **overrides)
-    chosen = write_mode(config)
+    config = _resolve(mode, overrides)
+    chosen = config.require_sync_mode()
+    queue_session = require_session(session) if chosen == "queue" else None
     spec = spec_for(record)
-    return _run(spec, config, chosen, Plan(deletes=(document_id(record, spec),)))
+    plan = Plan(deletes=(document_id(record, spec),))
+    return _dispatch(spec, config, chosen, plan, queue_session)
 
 
 def delete_documents(
@@ -87,27 +127,17 @@ def delete_documents(
     ids: Iterable[object],
     *,
     mode: SyncMode | None = None,
+    session: Session | None = None,
     **overrides: Any,
 ) -> SyncResult:
     """Delete documents of `model`'s index by id; ids are validated before any request."""
-    config = resolve(sync_mode=mode, **overrides)
-    chosen = write_mode(config)
+    config = _resolve(mode, overrides)
+    chosen = config.require_sync_mode()
+    queue_session = require_session(session) if chosen == "queue" else None
     spec = spec_for(model)
     checked = (validate_document_id(value, model=spec.model_name) for value in ids)
-    return _run(spec, config, chosen, Plan(deletes=tuple(dict.fromkeys(checked))))
-
-
-def write_mode(config: Config) -> WriteMode:
-    """The configured sync mode, refusing queue mode while there is no outbox."""
-    mode = config.require_sync_mode()
-    if mode == "queue":
-        raise ConfigurationError(
-            "queue mode needs the durable outbox, which is not available in this version; "
-            "use inline or manual",
-            key="sync_mode",
-            mode=mode,
-        )
-    return mode
+    plan = Plan(deletes=tuple(dict.fromkeys(checked)))
+    return _dispatch(spec, config, chosen, plan, queue_session)
 
 
 def plan_sync(spec: SearchSpec, records: Iterable[object]) -> Plan:
@@ -125,6 +155,42 @@ def plan_sync(spec: SearchSpec, records: Iterable[object]) -> Plan:
     return Plan(upserts, tuple(deletes))
 
 
+def sync_plan(
+    spec: SearchSpec,
+    plan: Plan,
+    *,
+    mode: SyncMode | None = None,
+    session: Session | None = None,
+    **overrides: Any,
+) -> SyncResult:
+    """Send (or enqueue) a plan computed earlier, such as the changes ORM auto-sync saw."""
+    config = _resolve(mode, overrides)
+    chosen = config.require_sync_mode()
+    queue_session = require_session(session) if chosen == "queue" else None
+    return _dispatch(spec, config, chosen, plan, queue_session)
+
+
+def enqueue_plan(
+    spec: SearchSpec, config: Config, index: str, plan: Plan, session: Session
+) -> SyncResult:
+    """Queue mode: add the plan's jobs to `session`'s transaction; `accepted`, not sent."""
+    rows = job_rows(spec, config, index, plan.upserts, plan.deletes, now=utcnow())
+    refs = enqueue(session, rows)
+    return SyncResult("queue", "accepted", index, tuple(plan.upserts), plan.deletes, jobs=refs)
+
+
+def _resolve(mode: SyncMode | None, overrides: dict[str, Any]) -> Config:
+    """The call's configuration; `mode=` is the verbs' spelling of the `sync_mode` key."""
+    if "sync_mode" in overrides:
+        if mode is not None:
+            raise ConfigurationError(
+                "the sync mode was given twice (mode= and sync_mode=); pass one",
+                key="sync_mode",
+            )
+        mode = overrides.pop("sync_mode")
+    return resolve(sync_mode=mode, **overrides)
+
+
 def _one_spec(records: list[object]) -> SearchSpec:
     spec = spec_for(records[0])
     for record in records[1:]:
@@ -139,24 +205,66 @@ def _one_spec(records: list[object]) -> SearchSpec:
     return spec
 
 
-def _run(spec: SearchSpec, config: Config, mode: WriteMode, plan: Plan) -> SyncResult:
+def _flush_pending(session: Session, records: list[object]) -> None:
+    """Flush so records added to the session but not yet written get their ids."""
+    for record in records:
+        state = sa_inspect(record, raiseerr=False)
+        if state is not None and getattr(state, "pending", False):
+            session.flush()
+            return
+
+
+def _dispatch(
+    spec: SearchSpec, config: Config, mode: SyncMode, plan: Plan, session: Session | None
+) -> SyncResult:
     index = spec.index_name(config.index_prefix)
-    if not plan.upserts and not plan.deletes:
+    if not plan:
         return SyncResult(mode, "noop", index)
-    if config.ensure_index_on_first_sync:
-        ensure_once(spec, config, index)
-    target = _Target(spec, config, mode, index, client_for(config))
+    if mode == "queue":
+        assert session is not None  # require_session ran first
+        return enqueue_plan(spec, config, index, plan, session)
+    return _run(_Target(spec, config, mode, index, client_for(config)), plan)
+
+
+def _run(target: _Target, plan: Plan) -> SyncResult:
+    done: list[Operation] = []
+    try:
+        tasks = _deliver(target, plan, done)
+    except BackendError as error:
+        rewritten = _record_failure(target, plan.without(done), error)
+        if rewritten is None:
+            raise
+        raise rewritten from error
+    status: SyncStatus = "accepted" if target.mode == "manual" else "completed"
+    return SyncResult(target.mode, status, target.index, tuple(plan.upserts), plan.deletes, tasks)
+
+
+def _deliver(target: _Target, plan: Plan, done: list[Operation]) -> tuple[TaskRef, ...]:
+    """Ensure the index, submit, and (inline) await; `done` collects confirmed operations."""
+    if target.config.ensure_index_on_first_sync:
+        ensure_once(target.spec, target.config, target.index)
     sent = _submit(target, plan)
-    if mode == "manual":
-        tasks = tuple(task for _, task in sent)
-        return SyncResult(mode, "accepted", index, tuple(plan.upserts), plan.deletes, tasks)
-    tasks = tuple(_await(target, operation, task) for operation, task in sent)
-    return SyncResult(mode, "completed", index, tuple(plan.upserts), plan.deletes, tasks)
+    if target.mode == "manual":
+        return tuple(task for _, task in sent)
+    awaited: list[TaskRef] = []
+    for operation, task in sent:
+        awaited.append(_await(target, operation, task))
+        done.append(operation)
+    return tuple(awaited)
 
 
-def _submit(target: _Target, plan: Plan) -> list[tuple[str, TaskRef]]:
+def _record_failure(target: _Target, rest: Plan, error: BackendError) -> BackendError | None:
+    """With an outbox configured, record inline work a retry could deliver; else None."""
+    config = target.config
+    if target.mode != "inline" or config.outbox is None or not rest or not recordable(error):
+        return None
+    rows = job_rows(target.spec, config, target.index, rest.upserts, rest.deletes, now=utcnow())
+    return recorded(error, config, rows)
+
+
+def _submit(target: _Target, plan: Plan) -> list[tuple[Operation, TaskRef]]:
     """Send the upserts, then the deletes: one request each, only when there are any."""
-    sent: list[tuple[str, TaskRef]] = []
+    sent: list[tuple[Operation, TaskRef]] = []
     if plan.upserts:
         sent.append(("upsert", _upsert(target, list(plan.upserts.values()))))
     if plan.deletes:

@@ -176,16 +176,6 @@ def test_empty_input_is_a_noop_that_sends_nothing(offline_config: Config, models
     assert delete_documents(models.Post, []).status == "noop"
 
 
-def test_queue_mode_is_refused_until_the_outbox_exists(
-    models: Models, offline_config: Config
-) -> None:
-    with pytest.raises(ConfigurationError) as caught:
-        sync_record(models.Post(id=1, title="t"), mode="queue")
-    assert "durable outbox" in str(caught.value)
-    assert "use inline or manual" in str(caught.value)
-    assert caught.value.context["key"] == "sync_mode"
-
-
 def test_syncing_without_a_mode_says_how_to_choose_one(models: Models) -> None:
     reset_configuration()
     with pytest.raises(ConfigurationError, match="no sync mode is set"):
@@ -325,3 +315,12 @@ def test_the_api_key_never_shows_in_errors_results_or_logs(
         shown += [str(error), repr(error), repr(dict(error.context))]
     shown.append(caplog.text)
     assert key and all(key not in text for text in shown)
+
+
+def test_sync_mode_is_accepted_as_a_per_call_override(
+    models: Models, offline_config: Config
+) -> None:
+    with pytest.raises(ConfigurationError, match="given twice"):
+        sync_record(models.Post(id=1, title="t"), mode="inline", sync_mode="manual")
+    with pytest.raises(ConfigurationError, match="sync_mode"):
+        sync_record(models.Post(id=1, title="t"), sync_mode="sideways")

@@ -26,8 +26,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from scrypath.cli.demo import demo
+    from scrypath.cli.worker import worker
 
     cli.add_command(demo)
+    cli.add_command(worker)
 
 
 _register()

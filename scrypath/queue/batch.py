@@ -1,0 +1,224 @@
+"""One batch, in named stages: claim -> check -> coalesce -> deliver -> settle.
+
+- **claim**: due jobs, oldest first, under this worker's lease;
+- **check**: a job whose final attempt's lease expired is discarded; an invalid payload
+  is cancelled;
+- **coalesce**: per index, the newest snapshot of each document; superseded jobs complete
+  without a request;
+- **deliver**: one upsert and one delete request per index, each task awaited;
+- **settle**: completed, or retryable with backoff, or discarded once attempts run out.
+
+Each settlement is its own short transaction, written only while the lease is held, and
+reported as a `JobEvent`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine
+
+from scrypath.config import Config
+from scrypath.errors import BackendError
+from scrypath.meilisearch.client import client_for
+from scrypath.queue import settle
+from scrypath.queue.backoff import Backoff
+from scrypath.queue.claim import claim, renew
+from scrypath.queue.coalesce import coalesce
+from scrypath.queue.database import transaction, utcnow
+from scrypath.queue.deliver import Target, deliver
+from scrypath.queue.events import EventHook, JobEvent, Outcome, emit, logger
+from scrypath.queue.freshness import newer_documents
+from scrypath.queue.jobs import Job, JobError, JobState, job_error
+from scrypath.queue.payload import Decoded, Invalid, decode
+from scrypath.results import DocumentId
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    """How many jobs one batch claimed, and how each ended."""
+
+    claimed: int = 0
+    outcomes: Mapping[Outcome, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Batcher:
+    """Everything a batch needs: where the outbox is, how to deliver, who holds the lease."""
+
+    engine: Engine
+    config: Config
+    owner: str
+    batch_size: int
+    hook: EventHook | None = None
+    rng: random.Random | None = None
+
+    def run(self) -> BatchReport:
+        """Claim and process one batch; an empty report when nothing was due."""
+        claimed = self._claim()
+        if not claimed:
+            return BatchReport()
+        tally: Counter[Outcome] = Counter()
+        try:
+            self._process(claimed, tally)
+        except Exception as error:  # a lost database or a bug must not strand the batch
+            self._fail_held(claimed, error, tally)
+        return BatchReport(len(claimed), dict(tally))
+
+    def _transaction(self, what: str) -> AbstractContextManager[Connection]:
+        return transaction(self.engine, what)
+
+    def _claim(self) -> list[Job]:
+        with self._transaction("claim jobs") as connection:
+            return claim(
+                connection,
+                owner=self.owner,
+                limit=self.batch_size,
+                lease_seconds=self.config.queue_lease_seconds,
+                now=utcnow(),
+            )
+
+    def _process(self, claimed: list[Job], tally: Counter[Outcome]) -> None:
+        live = self._discard_orphans(claimed, tally)
+        decoded = self._check(live, tally)
+        coalesced = coalesce(decoded, self._newer([job for job, _ in decoded]))
+        by_id = {job.id: job for job, _ in decoded}
+        self._supersede(by_id, coalesced.superseded, tally)
+        held = [job.id for job in live if job.id not in coalesced.superseded]
+        target = Target(client_for(self.config), self.config, lambda: self._renew(held))
+        for position, work in enumerate(coalesced.work):
+            if position:
+                target.renew()
+            self._settle(by_id, deliver(target, work), tally)
+
+    def _newer(self, batch: list[Job]) -> dict[str, dict[DocumentId, int]]:
+        """Newer work outside the batch on the documents of retried jobs (only they pay)."""
+        if not any(job.attempt > 1 for job in batch):
+            return {}
+        with self._transaction("read newer jobs") as connection:
+            return newer_documents(connection, batch)
+
+    def _discard_orphans(self, claimed: list[Job], tally: Counter[Outcome]) -> list[Job]:
+        """Discard jobs reclaimed after their final attempt's lease expired."""
+        live: list[Job] = []
+        for job in claimed:
+            if job.attempt <= job.max_attempts:
+                live.append(job)
+                continue
+            entry = JobError(
+                utcnow(),
+                job.max_attempts,
+                "queue_exhausted",
+                "lease_expired",
+                f"the worker holding attempt {job.max_attempts} of {job.max_attempts} "
+                "stopped before settling it; no attempt is left",
+            )
+            with self._transaction("discard a job") as connection:
+                if settle.discard(connection, self.owner, job, entry):
+                    self._report(tally, "discarded", job, error=entry)
+        return live
+
+    def _check(self, live: list[Job], tally: Counter[Outcome]) -> list[tuple[Job, Decoded]]:
+        """Decode each payload; cancel the invalid ones."""
+        valid: list[tuple[Job, Decoded]] = []
+        for job in live:
+            decoded = decode(job)
+            if isinstance(decoded, Decoded):
+                valid.append((job, decoded))
+                continue
+            self._cancel(job, decoded, tally)
+        return valid
+
+    def _cancel(self, job: Job, invalid: Invalid, tally: Counter[Outcome]) -> None:
+        entry = JobError(utcnow(), job.attempt, "validation", "invalid_payload", invalid.message)
+        with self._transaction("cancel a job") as connection:
+            if settle.cancel(connection, self.owner, job, entry):
+                self._report(tally, "cancelled", job, error=entry)
+
+    def _supersede(
+        self, by_id: Mapping[int, Job], replaced: Mapping[int, int], tally: Counter[Outcome]
+    ) -> None:
+        if not replaced:
+            return
+        with self._transaction("complete superseded jobs") as connection:
+            done = settle.supersede(connection, self.owner, replaced, utcnow())
+        for job_id in sorted(done):
+            self._report(tally, "superseded", by_id[job_id], superseded_by=replaced[job_id])
+
+    def _renew(self, ids: Sequence[int]) -> None:
+        with self._transaction("renew leases") as connection:
+            renew(
+                connection,
+                owner=self.owner,
+                ids=list(ids),
+                lease_seconds=self.config.queue_lease_seconds,
+                now=utcnow(),
+            )
+
+    def _settle(
+        self,
+        by_id: Mapping[int, Job],
+        outcomes: Mapping[int, BackendError | None],
+        tally: Counter[Outcome],
+    ) -> None:
+        succeeded = [job_id for job_id, error in outcomes.items() if error is None]
+        with self._transaction("complete jobs") as connection:
+            done = settle.complete(connection, self.owner, succeeded, utcnow())
+        for job_id in sorted(done):
+            self._report(tally, "completed", by_id[job_id])
+        for job_id, error in outcomes.items():
+            if error is not None:
+                self._fail(by_id[job_id], error, tally)
+
+    def _fail(self, job: Job, error: BaseException, tally: Counter[Outcome]) -> None:
+        entry = job_error(error, attempt=job.attempt, at=utcnow())
+        backoff = Backoff.from_config(self.config)
+        with self._transaction("record a failure") as connection:
+            result = settle.fail(connection, self.owner, job, entry, backoff, self.rng)
+        if result is None:
+            return
+        state, recorded, retry_at = result
+        outcome: Outcome = "retryable" if state is JobState.RETRYABLE else "discarded"
+        self._report(tally, outcome, job, error=recorded, next_attempt_at=retry_at)
+
+    def _fail_held(self, claimed: list[Job], error: Exception, tally: Counter[Outcome]) -> None:
+        """Record an unexpected failure on every job still held; if that fails too, the
+        leases expire and another attempt picks the jobs up."""
+        for job in claimed:
+            try:
+                self._fail(job, error, tally)
+            except Exception:
+                logger.exception("could not record the failure of job %s", job.id)
+                return
+
+    def _report(
+        self,
+        tally: Counter[Outcome],
+        outcome: Outcome,
+        job: Job,
+        *,
+        error: JobError | None = None,
+        next_attempt_at: dt.datetime | None = None,
+        superseded_by: int | None = None,
+    ) -> None:
+        tally[outcome] += 1
+        event = JobEvent(
+            outcome,
+            job.id,
+            job.index,
+            job.model,
+            job.operation,
+            job.attempt,
+            job.max_attempts,
+            job.document_count,
+            self.owner,
+            error,
+            next_attempt_at,
+            superseded_by,
+        )
+        emit(event, self.hook)

@@ -1,0 +1,144 @@
+"""The outbox database: which engine to use, the clock, and the one boundary for its errors.
+
+Database driver errors become `OutboxUnavailableError` here, with a message that names the
+database without its password and never quotes the statement or its parameters (they hold
+document snapshots).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import Pool
+
+from scrypath.config import Config, masked_database_url
+from scrypath.errors import ConfigurationError, OutboxNotInstalledError, OutboxUnavailableError
+
+TABLE_NAME = "scrypath_jobs"
+SUPPORTED_DIALECTS = ("postgresql", "sqlite")
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+_installed: weakref.WeakKeyDictionary[Pool, set[str | None]] = weakref.WeakKeyDictionary()
+
+INSTALL_HINT = (
+    "install it once with scrypath.install_outbox(engine), or add scrypath.queue.metadata "
+    "to your Alembic target_metadata and run a migration"
+)
+
+
+def utcnow() -> dt.datetime:
+    """Now, as the naive UTC time the outbox stores."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def outbox_engine(config: Config) -> Engine:
+    """The configured outbox engine; a URL gets one engine per process."""
+    outbox = config.outbox
+    if outbox is None:
+        raise ConfigurationError(
+            "no outbox database is set; pass an engine, call "
+            "scrypath.configure(outbox=engine_or_url) or set SCRYPATH_OUTBOX_URL",
+            key="outbox",
+        )
+    if isinstance(outbox, Engine):
+        return outbox
+    with _engines_lock:
+        engine = _engines.get(outbox)
+        if engine is None:
+            with outbox_call(None, "connect", url=outbox):
+                engine = _engines[outbox] = create_engine(outbox, pool_pre_ping=True)
+    return engine
+
+
+def require_dialect(engine: Engine | Connection) -> str:
+    """The dialect name, refusing databases the outbox's claim is not written for."""
+    name = engine.dialect.name
+    if name not in SUPPORTED_DIALECTS:
+        raise ConfigurationError(
+            f"the outbox supports {' and '.join(SUPPORTED_DIALECTS)}, not {name}",
+            key="outbox",
+        )
+    return name
+
+
+def require_installed(connection: Connection) -> None:
+    """Refuse, with how to fix it, when the outbox table is missing (positive answers cached)."""
+    schema = _schema(connection)
+    seen = _installed.setdefault(connection.engine.pool, set())
+    if schema in seen:
+        return
+    with outbox_call(connection.engine, "check the outbox table"):
+        present = sa_inspect(connection).has_table(TABLE_NAME, schema=schema)
+    if not present:
+        raise OutboxNotInstalledError(
+            f"the outbox table {TABLE_NAME} is not installed in this database; {INSTALL_HINT}",
+            table=TABLE_NAME,
+        )
+    seen.add(schema)
+
+
+def forget_installed() -> None:
+    """Check for the outbox table again on next use (for tests that drop it)."""
+    _installed.clear()
+
+
+def _schema(connection: Connection) -> str | None:
+    translate = connection.get_execution_options().get("schema_translate_map") or {}
+    schema = translate.get(None)
+    return schema if isinstance(schema, str) else None
+
+
+@contextmanager
+def transaction(engine: Engine, what: str) -> Iterator[Connection]:
+    """A short transaction on the outbox, committed on success, with driver errors translated."""
+    with outbox_call(engine, what), engine.begin() as connection:
+        yield connection
+
+
+@contextmanager
+def outbox_call(engine: Engine | None, operation: str, *, url: str | None = None) -> Iterator[None]:
+    """Run a block against the outbox database; driver errors leave it translated."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        where = _where(engine, url)
+        raise OutboxUnavailableError(
+            f"the outbox database{where} failed to {operation}: {_cause(exc, engine, url)}",
+            operation=operation,
+        ) from exc
+
+
+def _where(engine: Engine | None, url: str | None) -> str:
+    target = engine if engine is not None else url
+    if target is None:
+        return ""
+    try:
+        return f" ({masked_database_url(target)})"
+    except Exception:  # an unparsable URL is shown not at all rather than raw
+        return ""
+
+
+def _cause(exc: SQLAlchemyError, engine: Engine | None, url: str | None) -> str:
+    """The driver's first line only: later lines quote the statement and its parameters."""
+    source = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    lines = str(source).strip().splitlines()
+    detail = lines[0][:300] if lines else ""
+    text = f"{type(source).__name__}: {detail}" if detail else type(source).__name__
+    return _without_password(text, engine, url)
+
+
+def _without_password(text: str, engine: Engine | None, url: str | None) -> str:
+    try:
+        password = engine.url.password if engine is not None else make_url(url or "").password
+    except Exception:  # no parsable URL: nothing to mask
+        password = None
+    return text.replace(password, "***") if password else text

@@ -1,0 +1,136 @@
+"""The queue's configuration keys: parsed from the environment, validated, never leaking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import create_engine
+
+from scrypath.config import (
+    ENVIRONMENT,
+    Config,
+    configure,
+    from_environment,
+    reset_configuration,
+    resolve,
+)
+from scrypath.errors import ConfigurationError
+
+QUEUE_VARIABLES = {key: ENVIRONMENT[key] for key in ENVIRONMENT if key.startswith("queue_")}
+PASSWORD = "pg-s3cret-Passw0rd"
+
+
+@pytest.fixture(autouse=True)
+def _clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for variable in ENVIRONMENT.values():
+        monkeypatch.delenv(variable, raising=False)
+    reset_configuration()
+    yield
+    reset_configuration()
+
+
+def test_queue_defaults() -> None:
+    config = resolve()
+    assert config.outbox is None
+    assert config.queue_max_attempts == 8
+    assert (config.queue_backoff_base, config.queue_backoff_cap) == (15.0, 3600.0)
+    assert config.queue_lease_seconds == 60.0
+    assert config.queue_retention_seconds == 7 * 24 * 3600
+
+
+def test_queue_keys_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCRYPATH_QUEUE_MAX_ATTEMPTS", "3")
+    monkeypatch.setenv("SCRYPATH_QUEUE_BACKOFF_BASE", "0.5")
+    monkeypatch.setenv("SCRYPATH_QUEUE_BACKOFF_CAP", "60")
+    monkeypatch.setenv("SCRYPATH_QUEUE_LEASE_SECONDS", "45")
+    monkeypatch.setenv("SCRYPATH_QUEUE_RETENTION_SECONDS", "3600")
+    monkeypatch.setenv("SCRYPATH_OUTBOX_URL", "sqlite:///outbox.db")
+    config = resolve()
+    assert config.queue_max_attempts == 3
+    assert (config.queue_backoff_base, config.queue_backoff_cap) == (0.5, 60.0)
+    assert (config.queue_lease_seconds, config.queue_retention_seconds) == (45.0, 3600.0)
+    assert config.outbox == "sqlite:///outbox.db"
+
+
+@pytest.mark.parametrize("value", [-1, 0, 101, 2.5, True, "8"])
+def test_max_attempts_must_be_a_whole_number_from_1_to_100(value: object) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        configure(queue_max_attempts=value)
+    assert caught.value.context["key"] == "queue_max_attempts"
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"queue_backoff_base": 0},
+        {"queue_backoff_base": -1},
+        {"queue_backoff_cap": float("inf")},
+        {"queue_backoff_base": 100.0, "queue_backoff_cap": 10.0},
+        {"queue_backoff_cap": 1.0},
+        {"queue_lease_seconds": 0},
+        {"queue_retention_seconds": -5},
+    ],
+)
+def test_bad_backoff_and_lease_settings_fail_at_configure(settings: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError):
+        configure(**settings)
+
+
+def test_a_backoff_cap_below_its_base_names_both_keys() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        resolve(queue_backoff_base=30.0, queue_backoff_cap=10.0)
+    assert "queue_backoff_cap" in str(caught.value)
+    assert "queue_backoff_base" in str(caught.value)
+
+
+def test_a_backoff_cap_below_its_base_in_the_environment_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SCRYPATH_QUEUE_BACKOFF_CAP", "2")
+    with pytest.raises(ConfigurationError) as caught:
+        resolve()
+    assert caught.value.context["variable"] == "SCRYPATH_QUEUE_BACKOFF_CAP"
+
+
+def test_the_outbox_url_password_never_shows() -> None:
+    url = f"postgresql+psycopg://app:{PASSWORD}@db.internal:5432/app"
+    config = resolve(outbox=url)
+    assert PASSWORD not in repr(config)
+    assert PASSWORD not in repr(config.describe())
+    assert config.describe()["outbox"] == "postgresql+psycopg://app:***@db.internal:5432/app"
+    engine = create_engine(url)
+    assert PASSWORD not in repr(resolve(outbox=engine).describe())
+
+
+@pytest.mark.parametrize("value", ["not a url", 42, ["sqlite://"]])
+def test_a_bad_outbox_is_refused(value: object) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        configure(outbox=value)
+    assert caught.value.context["key"] == "outbox"
+
+
+@given(
+    variable=st.sampled_from(sorted([*QUEUE_VARIABLES.values(), "SCRYPATH_OUTBOX_URL"])),
+    text=st.text(max_size=40),
+)
+def test_any_queue_variable_text_parses_or_names_its_variable(variable: str, text: str) -> None:
+    try:
+        values = from_environment({variable: text})
+    except ConfigurationError as error:
+        assert variable in str(error)
+        assert error.context["variable"] == variable
+    else:
+        Config(**values)
+
+
+@given(attempts=st.integers(min_value=-(10**6), max_value=10**6))
+def test_max_attempts_from_the_environment(attempts: int) -> None:
+    variable = "SCRYPATH_QUEUE_MAX_ATTEMPTS"
+    if 1 <= attempts <= 100:
+        assert from_environment({variable: f" {attempts} "})["queue_max_attempts"] == attempts
+    else:
+        with pytest.raises(ConfigurationError, match=variable):
+            from_environment({variable: str(attempts)})
