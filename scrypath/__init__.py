@@ -1,18 +1,26 @@
 """scrypath: keep SQLAlchemy records in a Meilisearch index, and see and repair that sync."""
 
+from scrypath.auto_sync import AutoSync, auto_sync, auto_sync_disabled
+from scrypath.bulk import BackfillProgress, BackfillResult, backfill
 from scrypath.config import Config, configure, reset_configuration
 from scrypath.declaration import Faceting, SearchSpec, describe, is_searchable, searchable, spec_for
 from scrypath.errors import (
     BackendError,
+    BackfillError,
     ConfigurationError,
     DeclarationError,
     EncodingError,
     FilterError,
+    HotApplyRefusedError,
     HTTPError,
     IndexNotFoundError,
     InvalidDocumentIdError,
     NotSearchableError,
+    OutboxError,
+    OutboxNotInstalledError,
+    OutboxUnavailableError,
     ProjectionError,
+    ReindexError,
     ScrypathError,
     ScrypathWarning,
     SearchOptionError,
@@ -22,6 +30,17 @@ from scrypath.errors import (
     TransportError,
 )
 from scrypath.indexes import IndexStatus, ensure_index
+from scrypath.queue import (
+    JobEvent,
+    JobRef,
+    JobState,
+    QueueCounts,
+    Worker,
+    WorkerReport,
+    queue_counts,
+)
+from scrypath.queue import install as install_outbox
+from scrypath.reindex import ReindexResult, reindex
 from scrypath.results import (
     EntryResult,
     Facet,
@@ -39,7 +58,11 @@ from scrypath.sync import delete_documents, delete_record, sync_record, sync_rec
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "AutoSync",
     "BackendError",
+    "BackfillError",
+    "BackfillProgress",
+    "BackfillResult",
     "Config",
     "ConfigurationError",
     "DeclarationError",
@@ -52,12 +75,22 @@ __all__ = [
     "FederatedResult",
     "FilterError",
     "HTTPError",
+    "HotApplyRefusedError",
     "IndexNotFoundError",
     "IndexStatus",
     "InvalidDocumentIdError",
+    "JobEvent",
+    "JobRef",
+    "JobState",
     "NotSearchableError",
+    "OutboxError",
+    "OutboxNotInstalledError",
+    "OutboxUnavailableError",
     "Page",
     "ProjectionError",
+    "QueueCounts",
+    "ReindexError",
+    "ReindexResult",
     "ScrypathError",
     "ScrypathWarning",
     "SearchEntry",
@@ -69,13 +102,21 @@ __all__ = [
     "TaskTimeoutError",
     "TenantScopeError",
     "TransportError",
+    "Worker",
+    "WorkerReport",
     "__version__",
+    "auto_sync",
+    "auto_sync_disabled",
+    "backfill",
     "configure",
     "delete_documents",
     "delete_record",
     "describe",
     "ensure_index",
+    "install_outbox",
     "is_searchable",
+    "queue_counts",
+    "reindex",
     "reset_configuration",
     "search",
     "search_facet_values",

@@ -191,9 +191,14 @@ class Registry:
         self._specs.clear()
 
     @contextmanager
-    def isolated(self) -> Iterator[Registry]:
-        """Let a block declare models freely, then restore the registry as it was."""
+    def isolated(self, *, empty: bool = False) -> Iterator[Registry]:
+        """Let a block declare models freely, then restore the registry as it was.
+
+        With `empty=True` the block starts with no models at all, so it sees only its own.
+        """
         saved = dict(self._specs)
+        if empty:
+            self._specs = {}
         try:
             yield self
         finally:

@@ -39,7 +39,7 @@ COLUMNS = ("id", "title", "body", "status", "tenant_id", "published_at", "rating
 def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("SCRYPATH_INDEX_PREFIX", raising=False)
     reset_configuration()
-    with registry.isolated():
+    with registry.isolated(empty=True):
         yield
     reset_configuration()
 

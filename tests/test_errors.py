@@ -34,6 +34,12 @@ EXPECTED_REASONS = {
     "TransportError": "transport",
     "HTTPError": "http_error",
     "IndexNotFoundError": "index_not_found",
+    "HotApplyRefusedError": "hot_apply_refused",
+    "BackfillError": "backfill_failed",
+    "ReindexError": "reindex_failed",
+    "OutboxError": "outbox",
+    "OutboxNotInstalledError": "outbox_not_installed",
+    "OutboxUnavailableError": "outbox_unavailable",
 }
 
 
