@@ -13,11 +13,12 @@ from typing import Any
 
 from scrypath.config import Config, resolve
 from scrypath.declaration import SearchSpec, registry, spec_for
+from scrypath.delivery import await_task
 from scrypath.errors import ConfigurationError, IndexNotFoundError, TaskFailedError
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.client import client_for
 from scrypath.meilisearch.settings_wire import wire_settings
-from scrypath.meilisearch.tasks import TaskRef, task_ref, wait_for_task
+from scrypath.meilisearch.tasks import TaskRef, task_ref
 
 _ensured: set[tuple[str, str, SearchSpec]] = set()
 
@@ -118,12 +119,4 @@ def _submit_settings(client: Any, spec: SearchSpec, index: str, context: dict[st
 
 
 def _await(client: Any, task: TaskRef, config: Config, context: dict[str, Any]) -> TaskRef:
-    view = wait_for_task(
-        client,
-        task,
-        timeout=config.bulk_task_timeout,
-        poll_interval=config.poll_interval,
-        max_poll_interval=config.max_poll_interval,
-        **context,
-    )
-    return TaskRef(task.uid, task.index, view.get("type", task.type), view["status"])
+    return await_task(client, task, config, timeout=config.bulk_task_timeout, **context)

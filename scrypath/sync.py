@@ -94,10 +94,8 @@ def sync_records(
     **overrides: Any,
 ) -> SyncResult:
     """Upsert the documents of records of one model, deleting those `should_index` rejects."""
-    config = _resolve(mode, overrides)
-    chosen = config.require_sync_mode()
+    config, chosen, queue_session = _call(mode, session, overrides)
     items = list(records)
-    queue_session = require_session(session) if chosen == "queue" else None
     if not items:
         return SyncResult(chosen, "noop", None)
     spec = _one_spec(items)
@@ -114,9 +112,7 @@ def delete_record(
     **overrides: Any,
 ) -> SyncResult:
     """Delete one record's document from its index (whatever `should_index` says)."""
-    config = _resolve(mode, overrides)
-    chosen = config.require_sync_mode()
-    queue_session = require_session(session) if chosen == "queue" else None
+    config, chosen, queue_session = _call(mode, session, overrides)
     spec = spec_for(record)
     plan = Plan(deletes=(document_id(record, spec),))
     return _dispatch(spec, config, chosen, plan, queue_session)
@@ -131,9 +127,7 @@ def delete_documents(
     **overrides: Any,
 ) -> SyncResult:
     """Delete documents of `model`'s index by id; ids are validated before any request."""
-    config = _resolve(mode, overrides)
-    chosen = config.require_sync_mode()
-    queue_session = require_session(session) if chosen == "queue" else None
+    config, chosen, queue_session = _call(mode, session, overrides)
     spec = spec_for(model)
     checked = (validate_document_id(value, model=spec.model_name) for value in ids)
     plan = Plan(deletes=tuple(dict.fromkeys(checked)))
@@ -164,9 +158,7 @@ def sync_plan(
     **overrides: Any,
 ) -> SyncResult:
     """Send (or enqueue) a plan computed earlier, such as the changes ORM auto-sync saw."""
-    config = _resolve(mode, overrides)
-    chosen = config.require_sync_mode()
-    queue_session = require_session(session) if chosen == "queue" else None
+    config, chosen, queue_session = _call(mode, session, overrides)
     return _dispatch(spec, config, chosen, plan, queue_session)
 
 
@@ -177,6 +169,15 @@ def enqueue_plan(
     rows = job_rows(spec, config, index, plan.upserts, plan.deletes, now=utcnow())
     refs = enqueue(session, rows)
     return SyncResult("queue", "accepted", index, tuple(plan.upserts), plan.deletes, jobs=refs)
+
+
+def _call(
+    mode: SyncMode | None, session: Session | None, overrides: dict[str, Any]
+) -> tuple[Config, SyncMode, Session | None]:
+    """A verb's configuration, its mode, and the session queue mode writes into."""
+    config = _resolve(mode, overrides)
+    chosen = config.require_sync_mode()
+    return config, chosen, require_session(session) if chosen == "queue" else None
 
 
 def _resolve(mode: SyncMode | None, overrides: dict[str, Any]) -> Config:

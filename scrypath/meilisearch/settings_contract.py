@@ -29,13 +29,14 @@ import meilisearch
 
 from scrypath.config import Config, resolve
 from scrypath.declaration import SearchSpec, spec_for
+from scrypath.delivery import await_task
 from scrypath.errors import DeclarationError, HotApplyRefusedError
 from scrypath.index_settings import SettingsScope, to_snake, validate_settings
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.client import client_for
 from scrypath.meilisearch.rebuild_marker import marker_exists
 from scrypath.meilisearch.settings_wire import to_wire_key, wire_settings
-from scrypath.meilisearch.tasks import TaskRef, task_ref, wait_for_task
+from scrypath.meilisearch.tasks import TaskRef, task_ref
 
 HOT_APPLY_FAMILIES = ("synonyms", "stop_words", "typo_tolerance")
 """The families `hot_apply_settings` may change, in the declaration's spelling."""
@@ -306,13 +307,4 @@ def _patch_settings(
     call = {"index": index, "operation": "hot_apply_settings", **context}
     with backend_call(**call):
         summary = client.http.patch(f"indexes/{index}/settings", dict(body))
-    task = task_ref(summary)
-    view = wait_for_task(
-        client,
-        task,
-        timeout=config.bulk_task_timeout,
-        poll_interval=config.poll_interval,
-        max_poll_interval=config.max_poll_interval,
-        **call,
-    )
-    return TaskRef(task.uid, task.index, view.get("type", task.type), view["status"])
+    return await_task(client, task_ref(summary), config, timeout=config.bulk_task_timeout, **call)
