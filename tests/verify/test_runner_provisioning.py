@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from scrypath.testing.provisioning import FORCE_ENV, SERVED_BY_ENV, URL_ENV, Provisioned, Skip
+from scrypath.testing.provisioning import (
+    FORCE_ENV,
+    SERVED_BY_ENV,
+    SKIPPED_ENV,
+    URL_ENV,
+    Provisioned,
+    Skip,
+)
 from verify import runner as runner_module
 from verify.model import Phase
 from verify.registry import VerifyError, plugin_manager
@@ -28,6 +35,8 @@ class RecordingStep:
 def test_provisioning_happens_once_and_only_when_a_step_needs_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    for variable in (SERVED_BY_ENV, FORCE_ENV, URL_ENV, SKIPPED_ENV):
+        monkeypatch.delenv(variable, raising=False)  # a verify run above us hands these down
     calls: list[int] = []
     stopped: list[int] = []
     fake = Provisioned(
