@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import sqlite3
 import statistics
@@ -25,11 +24,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import meilisearch
+from bench_server import server
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -50,24 +48,6 @@ class Item(Base):
     title: Mapped[str]
     body: Mapped[str]
     kind: Mapped[str]
-
-
-@contextmanager
-def server() -> Iterator[tuple[str, str | None, str]]:
-    url = os.environ.get("SCRYPATH_MEILISEARCH_URL")
-    if url:
-        yield url, os.environ.get("SCRYPATH_MEILISEARCH_API_KEY"), f"Meilisearch at {url}"
-        return
-    command = [sys.executable, "-m", "scrypath.testing.meilisearch", "--port", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        found = re.search(r"http://\S+", process.stdout.readline())
-        assert found, "the fake did not report its URL"
-        yield found.group(0), None, "scrypath's fake Meilisearch (not a real one), own process"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def make_table(path: Path, rows: int) -> None:
@@ -211,7 +191,7 @@ def main() -> None:
     if args.memory_child:
         memory_child(args.url, args.memory_child)
         return
-    with server() as (url, key, description), tempfile.TemporaryDirectory() as tmp:
+    with server(own_process=True) as (url, key, description), tempfile.TemporaryDirectory() as tmp:
         print(f"server: {description}")
         if not args.skip_speed:
             speed(url, key, Path(tmp), args.rows, args.rounds)

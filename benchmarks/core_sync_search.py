@@ -13,14 +13,13 @@ sides so that drift on a busy machine hits both equally.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import meilisearch
+from bench_server import server
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -38,18 +37,6 @@ class Item(Base):
     title: Mapped[str]
     body: Mapped[str]
     kind: Mapped[str]
-
-
-@contextmanager
-def server() -> Iterator[tuple[str, str | None, str]]:
-    url = os.environ.get("SCRYPATH_MEILISEARCH_URL")
-    if url:
-        yield url, os.environ.get("SCRYPATH_MEILISEARCH_API_KEY"), f"Meilisearch at {url}"
-        return
-    from scrypath.testing.meilisearch import FakeMeilisearch
-
-    with FakeMeilisearch() as fake:
-        yield fake.url, None, "scrypath's fake Meilisearch (not a real one)"
 
 
 def alternate(

@@ -13,14 +13,12 @@ unless `SCRYPATH_MEILISEARCH_URL` names a real Meilisearch.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import meilisearch
+from bench_server import server
 from sqlalchemy import Engine, create_engine, delete, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -41,18 +39,6 @@ class Item(Base):
     title: Mapped[str]
     body: Mapped[str]
     kind: Mapped[str]
-
-
-@contextmanager
-def server() -> Iterator[tuple[str, str | None, str]]:
-    url = os.environ.get("SCRYPATH_MEILISEARCH_URL")
-    if url:
-        yield url, os.environ.get("SCRYPATH_MEILISEARCH_API_KEY"), f"Meilisearch at {url}"
-        return
-    from scrypath.testing.meilisearch import FakeMeilisearch
-
-    with FakeMeilisearch() as fake:
-        yield fake.url, None, "scrypath's fake Meilisearch (not a real one)"
 
 
 def database(directory: Path, count: int) -> Engine:
