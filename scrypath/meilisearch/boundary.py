@@ -24,7 +24,6 @@ from scrypath.errors import (
     HTTPError,
     IndexNotFoundError,
     ScrypathError,
-    TaskTimeoutError,
     TransportError,
 )
 
@@ -48,9 +47,10 @@ def translate(exc: BaseException, **context: Any) -> ScrypathError:
     if isinstance(exc, MeilisearchApiError):
         return _api_error(exc, context)
     if isinstance(exc, MeilisearchTimeoutError):
-        return TaskTimeoutError(
-            f"Meilisearch did not finish in time; the task may still complete: {exc.message}",
-            **context,
+        # scrypath waits for tasks itself, so the client raises this only when an HTTP
+        # request went unanswered: a transport failure, not a task still running.
+        return TransportError(
+            f"Meilisearch did not answer within the HTTP timeout: {_first_line(exc)}", **context
         )
     if isinstance(exc, MeilisearchCommunicationError | requests.RequestException | OSError):
         return TransportError(f"could not reach Meilisearch: {_first_line(exc)}", **context)

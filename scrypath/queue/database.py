@@ -55,7 +55,7 @@ def outbox_engine(config: Config) -> Engine:
         engine = _engines.get(outbox)
         if engine is None:
             with outbox_call(None, "connect", url=outbox):
-                engine = _engines[outbox] = create_engine(outbox, pool_pre_ping=True)
+                engine = _engines[outbox] = _create(outbox)
     return engine
 
 
@@ -142,3 +142,15 @@ def _without_password(text: str, engine: Engine | None, url: str | None) -> str:
     except Exception:  # no parsable URL: nothing to mask
         password = None
     return text.replace(password, "***") if password else text
+
+
+def _create(url: str) -> Engine:
+    """An engine for `url`; a missing database driver is a configuration error."""
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ImportError as exc:
+        raise ConfigurationError(
+            f"the outbox database driver {exc.name!r} is not installed; install it "
+            "(PostgreSQL: pip install 'scrypath[postgres]') or point outbox at another database",
+            key="outbox",
+        ) from None

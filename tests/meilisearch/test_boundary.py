@@ -12,7 +12,6 @@ from scrypath.errors import (
     BackendError,
     HTTPError,
     IndexNotFoundError,
-    TaskTimeoutError,
     TransportError,
 )
 from scrypath.meilisearch.boundary import FOREIGN_ERRORS, backend_call, translate
@@ -54,7 +53,7 @@ def test_every_foreign_error_type_is_caught_by_the_boundary(foreign: type[BaseEx
         (requests.ConnectionError("reset by peer"), TransportError),
         (requests.Timeout("read timed out"), TransportError),
         (ConnectionResetError("reset"), TransportError),
-        (client_errors.MeilisearchTimeoutError("took too long"), TaskTimeoutError),
+        (client_errors.MeilisearchTimeoutError("read timed out"), TransportError),
         (client_errors.MeilisearchError("odd"), BackendError),
     ],
 )

@@ -134,3 +134,14 @@ def test_max_attempts_from_the_environment(attempts: int) -> None:
     else:
         with pytest.raises(ConfigurationError, match=variable):
             from_environment({variable: str(attempts)})
+
+
+def test_an_outbox_whose_driver_is_missing_is_a_configuration_error() -> None:
+    from scrypath.config import resolve
+    from scrypath.errors import ConfigurationError
+    from scrypath.queue.database import outbox_engine
+
+    config = resolve(outbox="mysql://user:secret-pw@db.invalid/app")
+    with pytest.raises(ConfigurationError, match="driver 'MySQLdb' is not installed") as info:
+        outbox_engine(config)
+    assert "secret-pw" not in str(info.value)
