@@ -38,7 +38,6 @@ SYNC_MODES: tuple[SyncMode, ...] = ("inline", "manual", "queue")
 
 _PREFIX = re.compile(r"[A-Za-z0-9_-]{0,400}")
 _MASK = "***"
-_POLL_GROWTH = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +117,6 @@ class Config:
                 key="session_factory",
             )
         return self.session_factory
-
-    def next_poll_interval(self, current: float) -> float:
-        """The wait after `current` while polling a task: grows gently up to the maximum."""
-        ceiling = max(self.max_poll_interval, self.poll_interval)
-        return min(max(current, self.poll_interval) * _POLL_GROWTH, ceiling)
 
 
 KEYS = tuple(item.name for item in fields(Config))

@@ -43,6 +43,7 @@ from scrypath.bulk import (
     run_backfill,
 )
 from scrypath.declaration import SearchSpec
+from scrypath.delivery import await_task
 from scrypath.errors import IndexNotFoundError, ReindexError, ScrypathError, TaskFailedError
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.rebuild_marker import (
@@ -61,7 +62,7 @@ from scrypath.meilisearch.settings_contract import (
     read_index_settings,
 )
 from scrypath.meilisearch.settings_wire import wire_settings
-from scrypath.meilisearch.tasks import TaskRef, task_ref, wait_for_task
+from scrypath.meilisearch.tasks import TaskRef, task_ref
 
 COUNT_SETTLE_TIMEOUT = 60.0
 """Seconds the count check keeps waiting for a moment when no write reaches the target."""
@@ -490,15 +491,7 @@ def _submit(run: _Run, verb: str, path: str, body: Any, operation: str, index: s
 
 def _wait(run: _Run, task: TaskRef, context: dict[str, Any]) -> TaskRef:
     config = run.plan.config
-    view = wait_for_task(
-        run.client,
-        task,
-        timeout=config.bulk_task_timeout,
-        poll_interval=config.poll_interval,
-        max_poll_interval=config.max_poll_interval,
-        **context,
-    )
-    return TaskRef(task.uid, task.index, view.get("type", task.type), view["status"])
+    return await_task(run.client, task, config, timeout=config.bulk_task_timeout, **context)
 
 
 def _exists(run: _Run, uid: str, operation: str) -> bool:

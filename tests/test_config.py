@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterator
 
@@ -217,22 +216,6 @@ def test_session_factory_is_accepted_and_described_by_name() -> None:
     config = resolve(session_factory=make_session)
     assert config.require_session_factory() is make_session
     assert config.describe()["session_factory"].endswith("make_session")
-
-
-def test_poll_interval_grows_gently_up_to_the_maximum() -> None:
-    config = resolve()
-    waits = [config.poll_interval]
-    for _ in range(12):
-        waits.append(config.next_poll_interval(waits[-1]))
-    assert waits[0] == 0.05
-    assert all(later >= earlier for earlier, later in itertools.pairwise(waits))
-    assert waits[1] < 0.1
-    assert waits[-1] == 0.5
-
-
-def test_poll_interval_never_shrinks_below_its_start() -> None:
-    config = resolve(poll_interval=1.0)
-    assert config.next_poll_interval(1.0) == 1.0
 
 
 def test_keys_and_environment_cover_the_config_fields() -> None:

@@ -41,7 +41,3 @@ def client_for(config: Config) -> meilisearch.Client:
         client = cache[key] = _new_client(key[0], key[1], timeout=key[2])
     return client
 
-
-def clear_clients() -> None:
-    """Forget this thread's cached clients (for tests that change servers)."""
-    _local.clients = {}

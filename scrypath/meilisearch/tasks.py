@@ -73,7 +73,13 @@ def wait_for_task(
                 **context,
             )
         time.sleep(min(interval, remaining))
-        interval = min(interval * 1.5, max_poll_interval)
+        interval = next_poll_interval(interval, poll_interval, max_poll_interval)
+
+
+def next_poll_interval(current: float, first: float, maximum: float) -> float:
+    """The pause after `current`: half as long again, never below `first` nor above the
+    larger of the two bounds, so quick tasks are seen quickly and slow ones cost few polls."""
+    return min(max(current, first) * 1.5, max(first, maximum))
 
 
 def _settled(view: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
