@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from scrypath.config import Config, SyncMode, resolve
 from scrypath.declaration import SearchSpec, spec_for
-from scrypath.delivery import await_task, documents_body, send_deletes, send_upserts
+from scrypath.delivery import await_task, projected_body, send_deletes, send_upserts
 from scrypath.errors import BackendError, ConfigurationError
 from scrypath.indexes import ensure_once
 from scrypath.meilisearch.client import client_for
@@ -274,7 +274,7 @@ def _submit(target: _Target, plan: Plan) -> list[tuple[Operation, TaskRef]]:
 
 
 def _upsert(target: _Target, documents: list[dict[str, Any]]) -> TaskRef:
-    body = documents_body(documents, model=target.spec.model_name)
+    body = projected_body(documents)
     context = _context(target)
     return send_upserts(target.client, target.index, target.spec.document_id, body, **context)
 

@@ -16,7 +16,7 @@ from typing import Any
 import meilisearch
 
 from scrypath.config import Config
-from scrypath.delivery import await_task, documents_body, send_deletes, send_upserts
+from scrypath.delivery import await_task, projected_body, send_deletes, send_upserts
 from scrypath.errors import BackendError, TaskFailedError
 from scrypath.indexes import ensure_once
 from scrypath.meilisearch.tasks import TaskRef
@@ -96,7 +96,7 @@ def _submit(
             ids = [identifier for identifier, _ in items]
             return send_deletes(target.client, work.index, ids, **context)
         documents = [document for _, document in items if document is not None]
-        body = documents_body(documents, model=work.spec.model_name)
+        body = projected_body(documents)
         return send_upserts(target.client, work.index, work.spec.document_id, body, **context)
     except BackendError as error:
         return error

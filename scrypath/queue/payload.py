@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrypath.declaration import INDEX_UID, SearchSpec, registry
-from scrypath.delivery import documents_body
+from scrypath.delivery import projected_body
 from scrypath.errors import InvalidDocumentIdError
 from scrypath.projection import DocumentEncoder, validate_document_id
 from scrypath.queue.jobs import Job
@@ -54,7 +54,7 @@ def model_reference(model: type[Any]) -> str:
 
 
 def encode_upserts(spec: SearchSpec, documents: Sequence[Mapping[str, Any]]) -> Encoded:
-    body = documents_body(documents, model=spec.model_name).decode("utf-8")
+    body = projected_body(documents).decode("utf-8")
     ids = [document[spec.document_id] for document in documents]
     return Encoded(body, _ids_json(ids), len(documents))
 
