@@ -43,9 +43,11 @@ def deliver(target: Target, work: IndexWork) -> Outcomes:
         _prepare(target, work)
     except BackendError as error:
         return {part.job.id: error for part in contributions}
+    target.renew()
     sent = _submit_all(target, work)
     outcomes: Outcomes = {}
     for operation, parts, submitted in sent:
+        target.renew()  # each wait may take a whole task timeout; keep the jobs ours
         failure = _outcome(target, work, operation, submitted)
         outcomes.update(_settle(target, work, operation, parts, failure))
     return outcomes

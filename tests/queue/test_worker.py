@@ -390,3 +390,22 @@ def test_a_job_whose_final_attempt_was_stranded_is_discarded_not_resent(
     )
     assert [event.outcome for event in events] == ["discarded"]
     assert meilisearch.client.http.get("tasks?indexUids=anything")["results"] == []
+
+
+def test_leases_are_renewed_before_every_task_wait(
+    outbox: Models, queue_config: Config, meilisearch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renewals: list[int] = []
+    real_renew = batch_module.renew
+
+    def counting_renew(*args: Any, **kwargs: Any) -> Any:
+        renewals.append(1)
+        return real_renew(*args, **kwargs)
+
+    monkeypatch.setattr(batch_module, "renew", counting_renew)
+    posts = committed(outbox, outbox.Post(id=1, title="kept"), outbox.Post(id=2, title="gone"))
+    committed(outbox, delete=(posts[1],))
+    report = worker_for(outbox.database.engine).drain(handle_signals=False)
+    assert report.outcomes["completed"] >= 2
+    # one renewal once the index is ready, then one before each of the two task waits
+    assert len(renewals) >= 3
