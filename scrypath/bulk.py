@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from scrypath.config import Config, resolve
+from scrypath.database_errors import error_text
 from scrypath.declaration import SearchSpec, spec_for
 from scrypath.delivery import (
     await_task,
@@ -487,7 +488,7 @@ def stopped(plan: Plan, state: BackfillProgress, error: BaseException) -> Backfi
     return BackfillError(
         f"backfill of {plan.spec.model_name} into {plan.index!r} stopped after "
         f"{state.batches} batches ({state.documents} documents, {state.deleted} deletions): "
-        f"{error}; {resume}",
+        f"{error_text(error)}; {resume}",
         model=plan.spec.model_name,
         index=plan.index,
         batches=state.batches,

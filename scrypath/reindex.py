@@ -42,6 +42,7 @@ from scrypath.bulk import (
     plan_backfill,
     run_backfill,
 )
+from scrypath.database_errors import error_text
 from scrypath.declaration import SearchSpec
 from scrypath.delivery import await_task
 from scrypath.errors import IndexNotFoundError, ReindexError, ScrypathError, TaskFailedError
@@ -412,7 +413,8 @@ def _failed(run: _Run, ledger: _Ledger, step: str, error: BaseException) -> Rein
         state = f"the live index {run.live!r} was not touched and keeps serving"
     behind = f"left behind: {', '.join(left)}" if left else "nothing was left behind"
     return ReindexError(
-        f"reindex of {run.spec.model_name} failed at step {step!r}: {error}. {state}; {behind}",
+        f"reindex of {run.spec.model_name} failed at step {step!r}: {error_text(error)}. "
+        f"{state}; {behind}",
         model=run.spec.model_name,
         index=run.live,
         target=run.target,

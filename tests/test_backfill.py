@@ -319,3 +319,15 @@ _json_values = st.recursive(
 @given(st.lists(st.dictionaries(st.text(), _json_values, max_size=5), max_size=5))
 def test_the_bulk_body_is_byte_for_byte_the_one_encoder_body(docs: list[dict[str, Any]]) -> None:
     assert projected_body(docs) == documents_body(docs)
+
+
+def test_a_database_failure_is_told_without_its_sql(
+    models: Models, sessions: Config, meilisearch: Any
+) -> None:
+    posts(models, 1, 2)
+    models.Post.__table__.drop(models.database.engine)
+    with pytest.raises(BackfillError) as info:
+        backfill(models.Post)
+    message = str(info.value)
+    assert "nothing was committed" in message
+    assert "[SQL" not in message and "SELECT" not in message

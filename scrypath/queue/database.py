@@ -15,11 +15,11 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import Pool
 
 from scrypath.config import Config, masked_database_url
+from scrypath.database_errors import database_cause
 from scrypath.errors import ConfigurationError, OutboxNotInstalledError, OutboxUnavailableError
 
 TABLE_NAME = "scrypath_jobs"
@@ -112,7 +112,7 @@ def outbox_call(engine: Engine | None, operation: str, *, url: str | None = None
     except SQLAlchemyError as exc:
         where = _where(engine, url)
         raise OutboxUnavailableError(
-            f"the outbox database{where} failed to {operation}: {_cause(exc, engine, url)}",
+            f"the outbox database{where} failed to {operation}: {database_cause(exc, engine, url)}",
             operation=operation,
         ) from exc
 
@@ -125,23 +125,6 @@ def _where(engine: Engine | None, url: str | None) -> str:
         return f" ({masked_database_url(target)})"
     except Exception:  # an unparsable URL is shown not at all rather than raw
         return ""
-
-
-def _cause(exc: SQLAlchemyError, engine: Engine | None, url: str | None) -> str:
-    """The driver's first line only: later lines quote the statement and its parameters."""
-    source = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    lines = str(source).strip().splitlines()
-    detail = lines[0][:300] if lines else ""
-    text = f"{type(source).__name__}: {detail}" if detail else type(source).__name__
-    return _without_password(text, engine, url)
-
-
-def _without_password(text: str, engine: Engine | None, url: str | None) -> str:
-    try:
-        password = engine.url.password if engine is not None else make_url(url or "").password
-    except Exception:  # no parsable URL: nothing to mask
-        password = None
-    return text.replace(password, "***") if password else text
 
 
 def _create(url: str) -> Engine:
