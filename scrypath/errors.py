@@ -15,6 +15,7 @@ ScrypathError                        reason: a stable tag, safe to match on
 ├── OutboxError                      "outbox"
 │   ├── OutboxNotInstalledError      "outbox_not_installed"
 │   └── OutboxUnavailableError       "outbox_unavailable"
+├── DatabaseError                    "database"
 ├── BackfillError                    "backfill_failed"
 ├── ReindexError                     "reindex_failed"
 └── BackendError                     "backend"
@@ -202,6 +203,15 @@ class HotApplyRefusedError(ConfigurationError):
     """A settings hot-apply was refused before any request; context names the `key` at fault."""
 
     reason = "hot_apply_refused"
+
+
+class DatabaseError(ScrypathError):
+    """The application's database failed a read scrypath made (loading hits back, say).
+
+    The message holds the driver's first line only, never the SQL or its parameters.
+    """
+
+    reason = "database"
 
 
 class BackfillError(ScrypathError):

@@ -12,11 +12,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.interfaces import ORMOption
 
+from scrypath.database_errors import database_cause
 from scrypath.declaration import spec_for
-from scrypath.errors import ConfigurationError
+from scrypath.errors import ConfigurationError, DatabaseError
 
 _UNUSABLE = object()
 
@@ -56,7 +58,15 @@ def load_aligned(
     found: dict[Any, Any] = {}
     if present:
         query = select(spec.model).where(column.in_(present)).options(*options)
-        for record in session.scalars(query).unique():
+        try:
+            records = session.scalars(query).unique().all()
+        except SQLAlchemyError as exc:
+            raise DatabaseError(
+                f"loading {spec.model_name} hits back failed: {database_cause(exc)}",
+                model=spec.model_name,
+                operation="hydrate",
+            ) from exc
+        for record in records:
             found[getattr(record, spec.document_id)] = record
     return [found.get(key) for key in keys]
 

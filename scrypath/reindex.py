@@ -545,7 +545,18 @@ def _settled_state(run: _Run, uid: str) -> tuple[int, int]:
 
 
 def _failed_tasks(run: _Run, uid: str, *, since: int) -> list[int]:
-    path = f"tasks?indexUids={uid}&statuses=failed,canceled&limit=100"
-    with backend_call(index=uid, **run.context("verify")):
-        results = run.client.http.get(path)["results"]
-    return sorted(int(task["uid"]) for task in results if int(task["uid"]) >= since)
+    """Every failed or canceled task on `uid` from task `since` on, page by page (newest
+    first), so that no cap can hide one."""
+    found: list[int] = []
+    cursor: int | None = None
+    while True:
+        path = f"tasks?indexUids={uid}&statuses=failed,canceled&limit=100"
+        if cursor is not None:
+            path += f"&from={cursor}"
+        with backend_call(index=uid, **run.context("verify")):
+            page = run.client.http.get(path)
+        uids = [int(task["uid"]) for task in page["results"]]
+        found += [task_uid for task_uid in uids if task_uid >= since]
+        cursor = page.get("next")
+        if cursor is None or not uids or min(uids) < since:
+            return sorted(found)

@@ -37,6 +37,7 @@ EXPECTED_REASONS = {
     "HotApplyRefusedError": "hot_apply_refused",
     "BackfillError": "backfill_failed",
     "ReindexError": "reindex_failed",
+    "DatabaseError": "database",
     "OutboxError": "outbox",
     "OutboxNotInstalledError": "outbox_not_installed",
     "OutboxUnavailableError": "outbox_unavailable",

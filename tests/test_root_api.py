@@ -78,6 +78,7 @@ ROOT_NAMES = {
     "HotApplyRefusedError",
     "BackfillError",
     "ReindexError",
+    "DatabaseError",
     "OutboxError",
     "OutboxNotInstalledError",
     "OutboxUnavailableError",

@@ -84,6 +84,17 @@ def test_hits_without_a_row_are_missing_ids(catalogue: Models) -> None:
     assert result.missing_ids == (2,)
 
 
+def test_a_failed_hydration_read_is_a_database_error_without_sql(catalogue: Models) -> None:
+    from scrypath.errors import DatabaseError
+
+    catalogue.Post.__table__.drop(catalogue.database.engine)
+    with catalogue.session() as session, pytest.raises(DatabaseError) as info:
+        search(catalogue.Post, "tea", session=session)
+    assert info.value.reason == "database"
+    assert info.value.context["operation"] == "hydrate"
+    assert "[SQL" not in str(info.value) and "SELECT" not in str(info.value)
+
+
 def test_without_a_session_nothing_is_loaded(catalogue: Models) -> None:
     result = search(catalogue.Post, "tea")
     assert result.hydrated is False
@@ -239,3 +250,12 @@ def test_raw_search_passes_native_parameters_through(catalogue: Models) -> None:
     index = search(catalogue.Post).index
     assert scrypath.meilisearch.search(index, {"limit": 1})["limit"] == 1
 
+
+def test_raw_params_that_json_cannot_carry_are_an_encoding_error(catalogue: Models) -> None:
+    from scrypath.errors import EncodingError
+
+    with pytest.raises(EncodingError) as info:
+        scrypath.meilisearch.search(
+            catalogue.Post, {"q": "tea", "rankingScoreThreshold": float("nan")}
+        )
+    assert info.value.context["operation"] == "search"

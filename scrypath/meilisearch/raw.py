@@ -13,6 +13,7 @@ from typing import Any
 
 from scrypath.config import Config, resolve
 from scrypath.declaration import spec_for
+from scrypath.errors import EncodingError
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.client import client_for
 from scrypath.projection import DocumentEncoder
@@ -36,6 +37,11 @@ def search(
 def post(config: Config, path: str, body: Mapping[str, Any], **context: Any) -> dict[str, Any]:
     """POST a JSON body and return the JSON answer, translating every foreign error."""
     client = client_for(config)
-    with backend_call(**context):
-        answer: dict[str, Any] = client.http.post(path, dict(body), serializer=DocumentEncoder)
+    try:
+        with backend_call(**context):
+            answer: dict[str, Any] = client.http.post(path, dict(body), serializer=DocumentEncoder)
+    except (ValueError, TypeError) as exc:  # the body itself could not be encoded
+        raise EncodingError(
+            f"the request body has no JSON form Meilisearch accepts: {exc}", **context
+        ) from exc
     return answer
