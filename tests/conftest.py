@@ -27,7 +27,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.pool import StaticPool
 
-from scrypath.config import Config, configure, reset_configuration, resolve
+from scrypath.config import ENVIRONMENT, Config, configure, reset_configuration, resolve
 from scrypath.declaration import registry, searchable
 from scrypath.indexes import forget_ensured
 
@@ -188,3 +188,13 @@ def closed_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+@pytest.fixture
+def clean_configuration(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No SCRYPATH_* variable and no configure() call, before and after the test."""
+    for variable in ENVIRONMENT.values():
+        monkeypatch.delenv(variable, raising=False)
+    reset_configuration()
+    yield
+    reset_configuration()

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import given
@@ -22,13 +21,7 @@ from scrypath.errors import ConfigurationError
 SECRET = "sk-live-3f9a0c1d2e"
 
 
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for variable in ENVIRONMENT.values():
-        monkeypatch.delenv(variable, raising=False)
-    reset_configuration()
-    yield
-    reset_configuration()
+pytestmark = pytest.mark.usefixtures("clean_configuration")
 
 
 def test_defaults_suit_production_and_leave_the_sync_mode_unset() -> None:

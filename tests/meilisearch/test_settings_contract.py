@@ -22,34 +22,10 @@ from scrypath.meilisearch import (
     wire_settings,
 )
 from scrypath.meilisearch.rebuild_marker import marker_name
+from scrypath.testing.meilisearch.settings import default_settings
 
-ENGINE_DEFAULTS: dict[str, Any] = {
-    "displayedAttributes": ["*"],
-    "searchableAttributes": ["*"],
-    "filterableAttributes": [],
-    "sortableAttributes": [],
-    "rankingRules": [
-        "words",
-        "typo",
-        "proximity",
-        "attributeRank",
-        "sort",
-        "wordPosition",
-        "exactness",
-    ],
-    "stopWords": [],
-    "synonyms": {},
-    "distinctAttribute": None,
-    "typoTolerance": {
-        "enabled": True,
-        "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9},
-        "disableOnWords": [],
-        "disableOnAttributes": [],
-        "disableOnNumbers": False,
-    },
-    "faceting": {"maxValuesPerFacet": 100, "sortFacetValuesBy": {"*": "alpha"}},
-    "pagination": {"maxTotalHits": 1000},
-}
+# What a fresh index answers; the fake's table is pinned against the reference elsewhere.
+ENGINE_DEFAULTS: dict[str, Any] = default_settings()
 PLAIN_NAME_FEATURES = {"facetSearch": True, "filter": {"equality": True, "comparison": True}}
 
 

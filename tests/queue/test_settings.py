@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,7 +12,6 @@ from scrypath.config import (
     Config,
     configure,
     from_environment,
-    reset_configuration,
     resolve,
 )
 from scrypath.errors import ConfigurationError
@@ -23,13 +20,7 @@ QUEUE_VARIABLES = {key: ENVIRONMENT[key] for key in ENVIRONMENT if key.startswit
 PASSWORD = "pg-s3cret-Passw0rd"
 
 
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for variable in ENVIRONMENT.values():
-        monkeypatch.delenv(variable, raising=False)
-    reset_configuration()
-    yield
-    reset_configuration()
+pytestmark = pytest.mark.usefixtures("clean_configuration")
 
 
 def test_queue_defaults() -> None:
