@@ -31,29 +31,26 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from scrypath.config import Config, resolve
 from scrypath.database_errors import error_text
 from scrypath.declaration import SearchSpec, spec_for
+from scrypath.delivery import DEFAULT_MAX_PAYLOAD_BYTES as DEFAULT_MAX_PAYLOAD_BYTES
 from scrypath.delivery import (
     await_task,
-    documents_array,
-    projected_body,
     send_deletes,
     send_upserts,
+    sized_bodies,
 )
 from scrypath.errors import BackfillError, ConfigurationError, ScrypathError
 from scrypath.indexes import ensure_once, index_for
 from scrypath.meilisearch.client import client_for
 from scrypath.meilisearch.tasks import TaskRef
-from scrypath.projection import document_id, encode_value, is_indexable, project, to_json_bytes
+from scrypath.planning import Plan as DocumentPlan
+from scrypath.planning import plan_records
+from scrypath.projection import encode_value, is_indexable
+from scrypath.recheck import MAX_ROUNDS as MAX_RECHECK_ROUNDS
+from scrypath.recheck import Unsettled, recheck
 from scrypath.results import DocumentId
 
 BackfillMode = Literal["inline", "manual"]
 DEFAULT_BATCH_SIZE = 1000
-DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
-"""Largest request body a backfill sends; Meilisearch refuses bodies over 100 MB by default."""
-MAX_RECHECK_ROUNDS = 10
-
-
-class Unsettled(Exception):
-    """A batch's rows kept changing through every recheck (becomes a `BackfillError`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,27 +317,8 @@ def read_batch(plan: Plan, after: Any) -> Batch | None:
         if not records:
             return None
         last_key = getattr(records[-1], plan.keyset.key.key)
-        upserts, deletes = plan_documents(plan.spec, records)
-    return Batch(after, last_key, upserts, deletes)
-
-
-def plan_documents(
-    spec: SearchSpec, records: Sequence[object]
-) -> tuple[dict[DocumentId, dict[str, Any]], tuple[DocumentId, ...]]:
-    """Documents of indexable records, and ids of the others; the last one wins."""
-    upserts: dict[DocumentId, dict[str, Any]] = {}
-    deletes: dict[DocumentId, None] = {}
-    for record in records:
-        if is_indexable(record, spec):
-            document = project(record, spec)
-            identifier = document[spec.document_id]
-            deletes.pop(identifier, None)
-            upserts[identifier] = document
-        else:
-            identifier = document_id(record, spec)
-            upserts.pop(identifier, None)
-            deletes[identifier] = None
-    return upserts, tuple(deletes)
+        planned = plan_records(plan.spec, records)
+    return Batch(after, last_key, planned.upserts, planned.deletes)
 
 
 def complete_batch(
@@ -385,76 +363,34 @@ def payloads(
     documents: Mapping[DocumentId, dict[str, Any]], limit: int, spec: SearchSpec
 ) -> Iterator[bytes]:
     """Request bodies for the documents, none over `limit` bytes: one body when it fits."""
-    if not documents:
-        return
-    body = projected_body(list(documents.values()))
-    if len(body) <= limit:
+    for _, body in sized_bodies(documents, limit, model=spec.model_name):
         yield body
-        return
-    encoded = {key: to_json_bytes(doc, model=spec.model_name) for key, doc in documents.items()}
-    for chunk in chunked(encoded, limit, spec):
-        yield documents_array(chunk)
-
-
-def chunked(
-    documents: Mapping[DocumentId, bytes], limit: int, spec: SearchSpec
-) -> Iterator[list[bytes]]:
-    """Group encoded documents so that each JSON array body stays within `limit` bytes."""
-    chunk: list[bytes] = []
-    size = 2
-    for identifier, encoded in documents.items():
-        if len(encoded) + 2 > limit:
-            raise ConfigurationError(
-                f"{spec.model_name} document {identifier!r} encodes to {len(encoded)} bytes, "
-                f"more than max_payload_bytes={limit}; raise the limit",
-                key="max_payload_bytes",
-                model=spec.model_name,
-                document_id=identifier,
-            )
-        cost = len(encoded) + (1 if chunk else 0)
-        if chunk and size + cost > limit:
-            yield chunk
-            chunk, size, cost = [], 2, len(encoded)
-        chunk.append(encoded)
-        size += cost
-    if chunk:
-        yield chunk
 
 
 def recheck_batch(plan: Plan, batch: Batch) -> tuple[int, int, list[TaskRef]]:
-    """Re-read the batch's key range and re-send what changed since it was read.
-
-    A writer may change a row after the batch read it but before the batch landed, and
-    its own write may then land first. Reading again after sending, and sending again
-    until a read finds nothing new, leaves the index with what the database holds.
-    """
-    known = dict(batch.upserts)
-    gone = set(batch.deletes)
-    sent = deleted = 0
+    """Re-read the batch's key range and re-send what changed since it was read (see
+    `scrypath.recheck`); returns documents and deletions re-sent, and their tasks."""
     tasks: list[TaskRef] = []
-    for _ in range(MAX_RECHECK_ROUNDS):
-        fresh, stale = read_span(plan, batch.after, batch.last_key)
-        changed = {key: doc for key, doc in fresh.items() if known.get(key) != doc}
-        vanished = [key for key in known if key not in fresh]
-        removed = list(dict.fromkeys([*vanished, *(key for key in stale if key not in gone)]))
-        if not changed and not removed:
-            return sent, deleted, tasks
-        tasks += await_all(plan, send_documents(plan, changed, removed))
-        sent, deleted = sent + len(changed), deleted + len(removed)
-        known, gone = fresh, gone | set(removed)
-    raise Unsettled(
-        f"rows between keys {batch.after!r} and {batch.last_key!r} kept changing through "
-        f"{MAX_RECHECK_ROUNDS} rechecks; run again when writes are quieter"
-    )
+
+    def send(changed: DocumentPlan) -> None:
+        tasks.extend(await_all(plan, send_documents(plan, changed.upserts, changed.deletes)))
+
+    sent = DocumentPlan(batch.upserts, batch.deletes)
+    try:
+        resent = recheck(lambda: read_span(plan, batch.after, batch.last_key), sent, send)
+    except Unsettled:
+        raise Unsettled(
+            f"rows between keys {batch.after!r} and {batch.last_key!r} kept changing through "
+            f"{MAX_RECHECK_ROUNDS} rechecks; run again when writes are quieter"
+        ) from None
+    return len(resent.upserts), len(resent.deletes), tasks
 
 
-def read_span(
-    plan: Plan, after: Any, last: Any
-) -> tuple[dict[DocumentId, dict[str, Any]], tuple[DocumentId, ...]]:
-    """The planned documents of the rows after `after` up to `last`, read afresh."""
+def read_span(plan: Plan, after: Any, last: Any) -> DocumentPlan:
+    """The plan of the rows after `after` up to `last`, read afresh."""
     with plan.sessions() as session:
         records = session.scalars(plan.keyset.span(after, last)).all()
-        return plan_documents(plan.spec, records)
+        return plan_records(plan.spec, records)
 
 
 def count_indexable(plan: Plan) -> int:

@@ -14,17 +14,21 @@ checks the target's task history before it cuts over.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import meilisearch
 
 from scrypath.config import Config
+from scrypath.errors import ConfigurationError
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.rebuild_marker import dual_write_target
 from scrypath.meilisearch.tasks import TaskRef, task_ref, wait_for_task
 from scrypath.projection import DocumentEncoder, to_json_bytes
 from scrypath.results import DocumentId
+
+DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
+"""Largest request body scrypath sends; Meilisearch refuses bodies over 100 MB by default."""
 
 
 def documents_body(documents: Sequence[Mapping[str, Any]], *, model: str | None = None) -> bytes:
@@ -42,6 +46,40 @@ def projected_body(documents: Sequence[Mapping[str, Any]]) -> bytes:
     the same bytes, without encoding every value a second time (the bulk hot path)."""
     text = json.dumps(list(documents), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.encode("utf-8")
+
+
+def sized_bodies(
+    documents: Mapping[DocumentId, Mapping[str, Any]], limit: int, *, model: str
+) -> Iterator[tuple[tuple[DocumentId, ...], bytes]]:
+    """The documents as JSON array bodies of at most `limit` bytes, each with its ids: one
+    body when everything fits, else as few as the sizes allow, in order."""
+    if not documents:
+        return
+    body = projected_body(list(documents.values()))
+    if len(body) <= limit:
+        yield tuple(documents), body
+        return
+    ids: list[DocumentId] = []
+    parts: list[bytes] = []
+    size = 2
+    for identifier, document in documents.items():
+        encoded = projected_body([document])[1:-1]
+        if len(encoded) + 2 > limit:
+            raise ConfigurationError(
+                f"{model} document {identifier!r} encodes to {len(encoded)} bytes, more than "
+                f"the {limit}-byte limit of one request; make the document smaller (or, for "
+                "backfill and reindex, raise max_payload_bytes)",
+                key="max_payload_bytes",
+                model=model,
+                document_id=identifier,
+            )
+        if parts and size + 1 + len(encoded) > limit:
+            yield tuple(ids), documents_array(parts)
+            ids, parts, size = [], [], 2
+        size += len(encoded) + (1 if parts else 0)
+        ids.append(identifier)
+        parts.append(encoded)
+    yield tuple(ids), documents_array(parts)
 
 
 def send_upserts(

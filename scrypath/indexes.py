@@ -4,10 +4,18 @@
 (its primary key is checked), and the declared settings are applied and awaited with the
 bulk timeout. Syncing ensures each index once per process unless
 `ensure_index_on_first_sync` is turned off, so the hot path pays for it only once.
+
+An index can vanish behind the process's back (deleted by hand, or a Meilisearch that
+restarted empty); the next write would then recreate it with default settings, and filtered
+searches would fail. So a writer looks at the index again at most every `RECHECK_SECONDS`:
+if it is gone, or was created anew since it was ensured (its `createdAt` changed), the
+bootstrap runs again.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +28,18 @@ from scrypath.meilisearch.client import client_for
 from scrypath.meilisearch.settings_wire import wire_settings
 from scrypath.meilisearch.tasks import TaskRef, task_ref
 
-_ensured: set[tuple[str, str, SearchSpec]] = set()
+RECHECK_SECONDS = 2.0
+"""How long a writer trusts that an index it ensured still exists as it was ensured."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Ensured:
+    created_at: object
+    checked: float
+
+
+_ensured: dict[tuple[str, str, SearchSpec], _Ensured] = {}
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,26 +71,62 @@ def index_for(spec: SearchSpec, config: Config) -> str:
     return spec.index_name(config.index_prefix)
 
 
-def ensure(spec: SearchSpec, config: Config) -> IndexStatus:
-    """`ensure_index` for a resolved spec and configuration."""
+def ensure(spec: SearchSpec, config: Config, *, mode: str | None = None) -> IndexStatus:
+    """`ensure_index` for a resolved spec and configuration; `mode` names the sync mode
+    whose write triggered it, for the error context."""
     index = index_for(spec, config)
     client = client_for(config)
-    context = {"model": spec.model_name, "index": index, "operation": "ensure_index"}
+    context = _context(spec, index, mode)
     created = _create_if_missing(client, spec, config, index, context)
     task = _await(client, _submit_settings(client, spec, index, context), config, context)
-    _ensured.add((config.require_url(), index, spec))
+    created_at = _read_index(client, index, context).get("createdAt")
+    with _lock:
+        _ensured[(config.require_url(), index, spec)] = _Ensured(created_at, time.monotonic())
     return IndexStatus(index, spec.document_id, created, task)
 
 
-def ensure_once(spec: SearchSpec, config: Config, index: str) -> None:
-    """Ensure the index unless this process already did for this spec and server."""
-    if (config.require_url(), index, spec) not in _ensured:
-        ensure(spec, config)
+def ensure_once(spec: SearchSpec, config: Config, index: str, *, mode: str | None = None) -> None:
+    """Ensure the index unless this process did already and it is still the same index."""
+    key = (config.require_url(), index, spec)
+    known = _ensured.get(key)
+    if known is not None and _still_there(known, key, spec, config, index, mode):
+        return
+    ensure(spec, config, mode=mode)
+
+
+def _still_there(
+    known: _Ensured,
+    key: tuple[str, str, SearchSpec],
+    spec: SearchSpec,
+    config: Config,
+    index: str,
+    mode: str | None,
+) -> bool:
+    """Whether the ensured index still exists as it was ensured (read at most every
+    `RECHECK_SECONDS`)."""
+    now = time.monotonic()
+    if now - known.checked < RECHECK_SECONDS:
+        return True
+    try:
+        info = _read_index(client_for(config), index, _context(spec, index, mode))
+    except IndexNotFoundError:
+        return False
+    if info.get("createdAt") != known.created_at:
+        return False
+    with _lock:
+        _ensured[key] = _Ensured(known.created_at, now)
+    return True
+
+
+def _context(spec: SearchSpec, index: str, mode: str | None) -> dict[str, Any]:
+    context = {"model": spec.model_name, "index": index, "operation": "ensure_index"}
+    return context if mode is None else {**context, "mode": mode}
 
 
 def forget_ensured() -> None:
-    """Make the next sync of every model ensure its index again (for tests)."""
-    _ensured.clear()
+    """Make the next sync of every model ensure its index again."""
+    with _lock:
+        _ensured.clear()
 
 
 def _create_if_missing(

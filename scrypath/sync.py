@@ -5,8 +5,9 @@
   disappears from search. Ids are validated here, before any request.
 - **enqueue** (queue only): the plan becomes outbox jobs, added to the caller's session in
   one insert; they commit or roll back with the application's own write. Nothing is sent.
-- **submit**: at most one request for the upserts and one for the deletes. Documents go out
-  as the bytes of the one JSON encoder, so every write path sends identical JSON.
+- **submit**: one request for the upserts (more only when they exceed the request size limit,
+  as backfill splits them) and one for the deletes. Documents go out as the bytes of the one
+  JSON encoder, so every write path sends identical JSON.
 - **await** (inline only): wait for each task; a failure raises a typed error whose
   `reason` is `task_failed` (with the Meilisearch `code`), `task_timeout`, `transport` or
   `http_error`. With an outbox configured, work that failed in a way a retry could cure is
@@ -21,8 +22,9 @@ declaration); records of several models are refused so each result names one ind
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import meilisearch
@@ -31,36 +33,24 @@ from sqlalchemy.orm import Session
 
 from scrypath.config import Config, SyncMode, resolve
 from scrypath.declaration import SearchSpec, spec_for
-from scrypath.delivery import await_task, projected_body, send_deletes, send_upserts
+from scrypath.delivery import (
+    DEFAULT_MAX_PAYLOAD_BYTES,
+    await_task,
+    send_deletes,
+    send_upserts,
+    sized_bodies,
+)
 from scrypath.errors import BackendError, ConfigurationError
 from scrypath.indexes import ensure_once
 from scrypath.meilisearch.client import client_for
 from scrypath.meilisearch.tasks import TaskRef
-from scrypath.projection import document_id, is_indexable, project, validate_document_id
-from scrypath.queue.database import utcnow
+from scrypath.planning import Operation, Plan, plan_records
+from scrypath.projection import document_id, validate_document_id
 from scrypath.queue.enqueue import enqueue, job_rows, require_session
 from scrypath.queue.recording import recordable, recorded
 from scrypath.results import DocumentId, SyncResult, SyncStatus
 
 WriteMode = Literal["inline", "manual"]
-Operation = Literal["upsert", "delete"]
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """What one call will send: documents to upsert (by id) and ids to delete."""
-
-    upserts: dict[DocumentId, dict[str, Any]] = field(default_factory=dict)
-    deletes: tuple[DocumentId, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.upserts or self.deletes)
-
-    def without(self, operations: Iterable[Operation]) -> Plan:
-        """The plan minus the operations already done."""
-        done = set(operations)
-        upserts = {} if "upsert" in done else self.upserts
-        return Plan(upserts, () if "delete" in done else self.deletes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +85,13 @@ def sync_records(
 ) -> SyncResult:
     """Upsert the documents of records of one model, deleting those `should_index` rejects."""
     config, chosen, queue_session = _call(mode, session, overrides)
-    items = list(records)
+    items = list(_collection(records, "records", "sync_records"))
     if not items:
         return SyncResult(chosen, "noop", None)
     spec = _one_spec(items)
     if queue_session is not None:
         _flush_pending(queue_session, items)
-    return _dispatch(spec, config, chosen, plan_sync(spec, items), queue_session)
+    return _dispatch(spec, config, chosen, plan_records(spec, items), queue_session)
 
 
 def delete_record(
@@ -126,27 +116,17 @@ def delete_documents(
     session: Session | None = None,
     **overrides: Any,
 ) -> SyncResult:
-    """Delete documents of `model`'s index by id; ids are validated before any request."""
+    """Delete documents of `model`'s index by id; ids are validated before any request.
+
+    `ids` is a collection (a list, a tuple, a set, a generator): a lone string or bytes value
+    is refused rather than taken apart character by character.
+    """
     config, chosen, queue_session = _call(mode, session, overrides)
     spec = spec_for(model)
-    checked = (validate_document_id(value, model=spec.model_name) for value in ids)
+    values = _collection(ids, "ids", "delete_documents")
+    checked = [validate_document_id(value, model=spec.model_name) for value in values]
     plan = Plan(deletes=tuple(dict.fromkeys(checked)))
     return _dispatch(spec, config, chosen, plan, queue_session)
-
-
-def plan_sync(spec: SearchSpec, records: Iterable[object]) -> Plan:
-    """Project indexable records and collect the ids of the others; the last write wins."""
-    upserts: dict[DocumentId, dict[str, Any]] = {}
-    deletes: dict[DocumentId, None] = {}
-    for record in records:
-        identifier = document_id(record, spec)
-        upserts.pop(identifier, None)
-        deletes.pop(identifier, None)
-        if is_indexable(record, spec):
-            upserts[identifier] = project(record, spec)
-        else:
-            deletes[identifier] = None
-    return Plan(upserts, tuple(deletes))
 
 
 def sync_plan(
@@ -166,7 +146,7 @@ def enqueue_plan(
     spec: SearchSpec, config: Config, index: str, plan: Plan, session: Session
 ) -> SyncResult:
     """Queue mode: add the plan's jobs to `session`'s transaction; `accepted`, not sent."""
-    rows = job_rows(spec, config, index, plan.upserts, plan.deletes, now=utcnow())
+    rows = job_rows(spec, config, index, plan.upserts, plan.deletes)
     refs = enqueue(session, rows)
     return SyncResult("queue", "accepted", index, tuple(plan.upserts), plan.deletes, jobs=refs)
 
@@ -190,6 +170,18 @@ def _resolve(mode: SyncMode | None, overrides: dict[str, Any]) -> Config:
             )
         mode = overrides.pop("sync_mode")
     return resolve(sync_mode=mode, **overrides)
+
+
+def _collection(values: object, name: str, verb: str) -> Iterable[Any]:
+    """`values` as the collection a verb takes, refusing a lone string, bytes or None."""
+    if isinstance(values, str | bytes | bytearray | memoryview) or not isinstance(values, Iterable):
+        shown = repr(values) if len(repr(values)) <= 60 else f"{repr(values)[:57]}..."
+        raise ConfigurationError(
+            f"{verb}() takes a collection of {name} (a list, tuple, set or generator), got "
+            f"{type(values).__name__} {shown}; wrap a single value in a list",
+            key=name,
+        )
+    return values
 
 
 def _one_spec(records: list[object]) -> SearchSpec:
@@ -243,14 +235,17 @@ def _run(target: _Target, plan: Plan) -> SyncResult:
 def _deliver(target: _Target, plan: Plan, done: list[Operation]) -> tuple[TaskRef, ...]:
     """Ensure the index, submit, and (inline) await; `done` collects confirmed operations."""
     if target.config.ensure_index_on_first_sync:
-        ensure_once(target.spec, target.config, target.index)
+        ensure_once(target.spec, target.config, target.index, mode=target.mode)
     sent = _submit(target, plan)
     if target.mode == "manual":
         return tuple(task for _, task in sent)
     awaited: list[TaskRef] = []
+    left = Counter(operation for operation, _ in sent)
     for operation, task in sent:
         awaited.append(_await(target, operation, task))
-        done.append(operation)
+        left[operation] -= 1
+        if not left[operation]:
+            done.append(operation)
     return tuple(awaited)
 
 
@@ -259,22 +254,28 @@ def _record_failure(target: _Target, rest: Plan, error: BackendError) -> Backend
     config = target.config
     if target.mode != "inline" or config.outbox is None or not rest or not recordable(error):
         return None
-    rows = job_rows(target.spec, config, target.index, rest.upserts, rest.deletes, now=utcnow())
+    rows = job_rows(target.spec, config, target.index, rest.upserts, rest.deletes)
     return recorded(error, config, rows)
 
 
 def _submit(target: _Target, plan: Plan) -> list[tuple[Operation, TaskRef]]:
-    """Send the upserts, then the deletes: one request each, only when there are any."""
-    sent: list[tuple[Operation, TaskRef]] = []
-    if plan.upserts:
-        sent.append(("upsert", _upsert(target, list(plan.upserts.values()))))
+    """Send the upserts (one request, or as many as the size limit needs), then the deletes."""
+    sent: list[tuple[Operation, TaskRef]] = [
+        ("upsert", _upsert(target, body)) for body in _bodies(target, plan)
+    ]
     if plan.deletes:
         sent.append(("delete", _delete(target, plan.deletes)))
     return sent
 
 
-def _upsert(target: _Target, documents: list[dict[str, Any]]) -> TaskRef:
-    body = projected_body(documents)
+def _bodies(target: _Target, plan: Plan) -> list[bytes]:
+    """Every upsert body, encoded before the first request so a document too large for one
+    request fails the call before anything is sent."""
+    model = target.spec.model_name
+    return [body for _, body in sized_bodies(plan.upserts, DEFAULT_MAX_PAYLOAD_BYTES, model=model)]
+
+
+def _upsert(target: _Target, body: bytes) -> TaskRef:
     context = _context(target)
     return send_upserts(target.client, target.index, target.spec.document_id, body, **context)
 

@@ -1,12 +1,16 @@
 """One batch, in named stages: claim -> check -> coalesce -> deliver -> settle.
 
-- **claim**: due jobs, oldest first, under this worker's lease;
+- **claim**: due jobs, oldest first, under this worker's lease; an attempt that a stopped
+  worker lost is recorded on the job, so its history has no gap;
 - **check**: a job whose final attempt's lease expired is discarded; an invalid payload
   is cancelled;
-- **coalesce**: per index, the newest snapshot of each document; superseded jobs complete
+- **coalesce**: per index, the newest job of each document; superseded jobs complete
   without a request;
-- **deliver**: one upsert and one delete request per index, each task awaited;
-- **settle**: completed, or retryable with backoff, or discarded once attempts run out.
+- **deliver**: per index, only for jobs whose lease still holds, the rows as the database
+  holds them now, one upsert and one delete request, each task awaited
+  (see `scrypath.queue.deliver`);
+- **settle**: completed, or retryable with backoff, or discarded once attempts run out, or
+  cancelled when no retry can succeed (a request too large for Meilisearch).
 
 Each settlement is its own short transaction, written only while the lease is held, and
 reported as a `JobEvent`.
@@ -24,7 +28,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Engine
 
 from scrypath.config import Config
-from scrypath.errors import BackendError
 from scrypath.meilisearch.client import client_for
 from scrypath.queue import settle
 from scrypath.queue.backoff import Backoff
@@ -34,7 +37,7 @@ from scrypath.queue.database import transaction, utcnow
 from scrypath.queue.deliver import Target, deliver
 from scrypath.queue.events import EventHook, JobEvent, Outcome, emit, logger
 from scrypath.queue.freshness import newer_documents
-from scrypath.queue.jobs import Job, JobError, JobState, job_error
+from scrypath.queue.jobs import Job, JobError, JobState, is_permanent, job_error, permanent
 from scrypath.queue.payload import Decoded, Invalid, decode
 from scrypath.results import DocumentId
 
@@ -80,20 +83,16 @@ class Batcher:
                 owner=self.owner,
                 limit=self.batch_size,
                 lease_seconds=self.config.queue_lease_seconds,
-                now=utcnow(),
             )
 
     def _process(self, claimed: list[Job], tally: Counter[Outcome]) -> None:
-        live = self._discard_orphans(claimed, tally)
+        live = self._record_lost_attempts(self._discard_orphans(claimed, tally))
         decoded = self._check(live, tally)
         coalesced = coalesce(decoded, self._newer([job for job, _ in decoded]))
         by_id = {job.id: job for job, _ in decoded}
         self._supersede(by_id, coalesced.superseded, tally)
-        held = [job.id for job in live if job.id not in coalesced.superseded]
-        target = Target(client_for(self.config), self.config, lambda: self._renew(held))
-        for position, work in enumerate(coalesced.work):
-            if position:
-                target.renew()
+        target = Target(client_for(self.config), self.config, self.engine, self._renew)
+        for work in coalesced.work:
             self._settle(by_id, deliver(target, work), tally)
 
     def _newer(self, batch: list[Job]) -> dict[str, dict[DocumentId, int]]:
@@ -119,9 +118,33 @@ class Batcher:
                 "stopped before settling it; no attempt is left",
             )
             with self._transaction("discard a job") as connection:
-                if settle.discard(connection, self.owner, job, entry):
-                    self._report(tally, "discarded", job, error=entry)
+                done = settle.discard(connection, self.owner, job, entry, attempt=job.max_attempts)
+            if done:
+                self._report(tally, "discarded", job, error=entry)
         return live
+
+    def _record_lost_attempts(self, live: list[Job]) -> list[Job]:
+        """Record each attempt that ended with no outcome (its worker stopped or lost the
+        lease); every settled attempt left an error or finished the job."""
+        kept: list[Job] = []
+        for job in live:
+            lost = job.attempt - 1 - len(job.errors)
+            if lost <= 0:
+                kept.append(job)
+                continue
+            entry = JobError(
+                utcnow(),
+                job.attempt - 1,
+                "unknown",
+                "lease_expired",
+                f"attempt {job.attempt - 1} was lost: its worker stopped or lost the lease "
+                "before settling it",
+            )
+            with self._transaction("record a lost attempt") as connection:
+                updated = settle.record(connection, self.owner, job, entry)
+            if updated is not None:
+                kept.append(updated)
+        return kept
 
     def _check(self, live: list[Job], tally: Counter[Outcome]) -> list[tuple[Job, Decoded]]:
         """Decode each payload; cancel the invalid ones."""
@@ -136,6 +159,9 @@ class Batcher:
 
     def _cancel(self, job: Job, invalid: Invalid, tally: Counter[Outcome]) -> None:
         entry = JobError(utcnow(), job.attempt, "validation", "invalid_payload", invalid.message)
+        self._cancel_permanent(job, entry, tally)
+
+    def _cancel_permanent(self, job: Job, entry: JobError, tally: Counter[Outcome]) -> None:
         with self._transaction("cancel a job") as connection:
             if settle.cancel(connection, self.owner, job, entry):
                 self._report(tally, "cancelled", job, error=entry)
@@ -146,29 +172,29 @@ class Batcher:
         if not replaced:
             return
         with self._transaction("complete superseded jobs") as connection:
-            done = settle.supersede(connection, self.owner, replaced, utcnow())
+            done = settle.supersede(connection, self.owner, replaced)
         for job_id in sorted(done):
             self._report(tally, "superseded", by_id[job_id], superseded_by=replaced[job_id])
 
-    def _renew(self, ids: Sequence[int]) -> None:
+    def _renew(self, ids: Sequence[int]) -> set[int]:
+        """Extend the leases on `ids`; the ones this worker still holds."""
         with self._transaction("renew leases") as connection:
-            renew(
+            return renew(
                 connection,
                 owner=self.owner,
                 ids=list(ids),
                 lease_seconds=self.config.queue_lease_seconds,
-                now=utcnow(),
             )
 
     def _settle(
         self,
         by_id: Mapping[int, Job],
-        outcomes: Mapping[int, BackendError | None],
+        outcomes: Mapping[int, BaseException | None],
         tally: Counter[Outcome],
     ) -> None:
         succeeded = [job_id for job_id, error in outcomes.items() if error is None]
         with self._transaction("complete jobs") as connection:
-            done = settle.complete(connection, self.owner, succeeded, utcnow())
+            done = settle.complete(connection, self.owner, succeeded)
         for job_id in sorted(done):
             self._report(tally, "completed", by_id[job_id])
         for job_id, error in outcomes.items():
@@ -177,6 +203,9 @@ class Batcher:
 
     def _fail(self, job: Job, error: BaseException, tally: Counter[Outcome]) -> None:
         entry = job_error(error, attempt=job.attempt, at=utcnow())
+        if is_permanent(error):
+            self._cancel_permanent(job, permanent(entry), tally)
+            return
         backoff = Backoff.from_config(self.config)
         with self._transaction("record a failure") as connection:
             result = settle.fail(connection, self.owner, job, entry, backoff, self.rng)

@@ -1,4 +1,8 @@
-"""The outbox database: which engine to use, the clock, and the one boundary for its errors.
+"""The outbox database: which engine to use, its clock, and the one boundary for its errors.
+
+Every time the outbox stores or compares (when a job is due, when a lease expires) is read
+from the database's clock, not the host's, so workers on hosts whose clocks disagree still
+agree on who holds a lease. SQLite is embedded, so there the database's clock is this host's.
 
 Database driver errors become `OutboxUnavailableError` here, with a message that names the
 database without its password and never quotes the statement or its parameters (they hold
@@ -13,7 +17,16 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    DateTime,
+    Engine,
+    Interval,
+    create_engine,
+    func,
+    literal,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import Pool
@@ -38,6 +51,21 @@ INSTALL_HINT = (
 def utcnow() -> dt.datetime:
     """Now, as the naive UTC time the outbox stores."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def database_time(
+    connection: Connection, *, after: float = 0.0, now: dt.datetime | None = None
+) -> ColumnElement[dt.datetime]:
+    """The database's current time as naive UTC, plus `after` seconds, for use in a statement
+    (`now` pins the time instead, for tests)."""
+    if now is not None:
+        return literal(now + dt.timedelta(seconds=after), DateTime())
+    if connection.dialect.name == "postgresql":
+        current: ColumnElement[dt.datetime] = func.timezone("utc", func.now(), type_=DateTime())
+        if not after:
+            return current
+        return current + literal(dt.timedelta(seconds=after), Interval())
+    return literal(utcnow() + dt.timedelta(seconds=after), DateTime())
 
 
 def outbox_engine(config: Config) -> Engine:

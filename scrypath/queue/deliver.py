@@ -1,65 +1,76 @@
 """Delivering coalesced work through the one write primitive, and waiting for its tasks.
 
-Per index, the upserts go out as one request and the deletes as another; both are sent
-before either is awaited. A job succeeds only when the Meilisearch task carrying its
-documents succeeded. When Meilisearch rejects a request that carries several jobs, the jobs
-are split in halves and sent again, so one bad job cannot fail the others; a transport
-failure fails every job of the request without splitting (waiting it out is the cure).
+For one index, in named stages:
+
+- **prepare**: ensure the index (once per process), before the lease is checked, so a slow
+  bootstrap cannot outlive the lease unnoticed;
+- **hold**: renew the leases and drop every job this worker no longer holds: another worker
+  has taken it over, and whatever this one would send could overwrite newer work;
+- **refresh**: read the rows again and send what the database holds now, not the job's
+  snapshot (see `scrypath.queue.current`);
+- **send**: the upserts as one request and the deletes as another, both sent before either is
+  awaited. When Meilisearch rejects a request that carries several jobs, the jobs are split in
+  halves and sent again, so one bad job cannot fail the others; a transport failure fails every
+  job of the request without splitting (waiting it out is the cure);
+- **recheck**: read the delivered rows once more and send what changed meanwhile, so a writer
+  that committed after the refresh cannot be overtaken (see `scrypath.recheck`).
+
+A job succeeds only when every Meilisearch task carrying its documents succeeded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import meilisearch
+from sqlalchemy import Engine
 
 from scrypath.config import Config
 from scrypath.delivery import await_task, projected_body, send_deletes, send_upserts
-from scrypath.errors import BackendError, TaskFailedError
+from scrypath.errors import BackendError, ScrypathError, TaskFailedError
 from scrypath.indexes import ensure_once
 from scrypath.meilisearch.tasks import TaskRef
-from scrypath.queue.coalesce import Contribution, IndexWork
+from scrypath.planning import Plan, PlanBuilder
+from scrypath.queue.coalesce import Contribution, IndexWork, Item
+from scrypath.queue.current import can_read_back, current_plan
 from scrypath.queue.jobs import classify, is_rejection
+from scrypath.recheck import Unsettled, recheck
 
-Outcomes = dict[int, BackendError | None]
-"""Job id -> None when its write succeeded, else the error that failed it."""
+Outcomes = dict[int, BaseException | None]
+"""Job id -> None when its write succeeded, else the error that failed it. A job this
+worker lost the lease on has no outcome: it is not this worker's to settle."""
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Where and how a batch is delivered."""
+    """Where and how a batch is delivered; `renew` extends the leases on the given jobs and
+    returns the ones still held."""
 
     client: meilisearch.Client
     config: Config
-    renew: Callable[[], None]
+    engine: Engine
+    renew: Callable[[Sequence[int]], set[int]]
 
 
 def deliver(target: Target, work: IndexWork) -> Outcomes:
-    """Send one index's work and wait for it; every contributing job gets an outcome."""
-    contributions = (*work.upserts, *work.deletes)
+    """Send one index's work and wait for it; every job still held gets an outcome."""
     try:
         _prepare(target, work)
     except BackendError as error:
-        return {part.job.id: error for part in contributions}
-    target.renew()
-    sent = _submit_all(target, work)
-    outcomes: Outcomes = {}
-    for operation, parts, submitted in sent:
-        target.renew()  # each wait may take a whole task timeout; keep the jobs ours
-        failure = _outcome(target, work, operation, submitted)
-        outcomes.update(_settle(target, work, operation, parts, failure))
+        return dict.fromkeys(_job_ids(work), error)
+    work = _held(target, work)
+    fresh = can_read_back(work.spec)
+    if fresh:
+        try:
+            work = _refreshed(target, work)
+        except ScrypathError as error:
+            return dict.fromkeys(_job_ids(work), error)
+    outcomes = _send_all(target, work)
+    if fresh:
+        _recheck(target, work, outcomes)
     return outcomes
-
-
-def _outcome(
-    target: Target, work: IndexWork, operation: str, submitted: TaskRef | BackendError
-) -> BackendError | None:
-    """The failure of a submitted request: its own error, or its task's."""
-    if isinstance(submitted, BackendError):
-        return submitted
-    return _await(target, work, operation, submitted)
 
 
 def _prepare(target: Target, work: IndexWork) -> None:
@@ -69,7 +80,72 @@ def _prepare(target: Target, work: IndexWork) -> None:
         config.ensure_index_on_first_sync
         and work.spec.index_name(config.index_prefix) == work.index
     ):
-        ensure_once(work.spec, config, work.index)
+        ensure_once(work.spec, config, work.index, mode="queue")
+
+
+def _held(target: Target, work: IndexWork) -> IndexWork:
+    """`work` without the jobs whose lease this worker lost."""
+    held = target.renew(_job_ids(work))
+
+    def mine(parts: Iterable[Contribution]) -> tuple[Contribution, ...]:
+        return tuple(part for part in parts if part.job.id in held)
+
+    return replace(work, upserts=mine(work.upserts), deletes=mine(work.deletes))
+
+
+def _refreshed(target: Target, work: IndexWork) -> IndexWork:
+    """`work` carrying what the database holds now for each of its documents."""
+    ids = [identifier for part in _parts(work) for identifier, _ in part.items]
+    now = current_plan(target.engine, work.spec, ids)
+    upserts: list[Contribution] = []
+    deletes: list[Contribution] = []
+    for part in _parts(work):
+        items = [(identifier, now.upserts.get(identifier)) for identifier, _ in part.items]
+        kept = tuple(item for item in items if item[1] is not None)
+        gone = tuple(item for item in items if item[1] is None)
+        if kept:
+            upserts.append(Contribution(part.job, kept))
+        if gone:
+            deletes.append(Contribution(part.job, gone))
+    return replace(work, upserts=tuple(upserts), deletes=tuple(deletes))
+
+
+def _send_all(target: Target, work: IndexWork) -> Outcomes:
+    outcomes: Outcomes = {}
+    for operation, parts, submitted in _submit_all(target, work):
+        target.renew(_job_ids(work))  # each wait may take a whole task timeout
+        failure = _outcome(target, work, operation, submitted)
+        _merge(outcomes, _settle(target, work, operation, parts, failure))
+    return outcomes
+
+
+def _recheck(target: Target, work: IndexWork, outcomes: Outcomes) -> None:
+    """Re-read the rows of the jobs that succeeded; a failure here fails those jobs."""
+    delivered = [part for part in _parts(work) if _succeeded(outcomes, part.job.id)]
+    if not delivered:
+        return
+    sent = _plan_of(item for part in delivered for item in part.items)
+    ids = list(sent.document_ids)
+
+    def send(changed: Plan) -> None:
+        target.renew(_job_ids(work))
+        _send_plan(target, work, changed)
+
+    try:
+        recheck(lambda: current_plan(target.engine, work.spec, ids), sent, send)
+    except (ScrypathError, Unsettled) as error:
+        for part in delivered:
+            outcomes[part.job.id] = error
+
+
+def _send_plan(target: Target, work: IndexWork, plan: Plan) -> None:
+    """Send a plan and await it; the first failure raises."""
+    deletes: list[Item] = [(identifier, None) for identifier in plan.deletes]
+    for operation, items in (("upsert", list(plan.upserts.items())), ("delete", deletes)):
+        if items:
+            failure = _await(target, work, operation, _request(target, work, operation, items))
+            if failure is not None:
+                raise failure
 
 
 def _submit_all(
@@ -91,17 +167,28 @@ def _submit_all(
 def _submit(
     target: Target, work: IndexWork, operation: str, parts: Sequence[Contribution]
 ) -> TaskRef | BackendError:
-    context = _context(work)
-    items = [item for part in parts for item in part.items]
     try:
-        if operation == "delete":
-            ids = [identifier for identifier, _ in items]
-            return send_deletes(target.client, work.index, ids, **context)
-        documents = [document for _, document in items if document is not None]
-        body = projected_body(documents)
-        return send_upserts(target.client, work.index, work.spec.document_id, body, **context)
+        return _request(target, work, operation, [item for part in parts for item in part.items])
     except BackendError as error:
         return error
+
+
+def _request(target: Target, work: IndexWork, operation: str, items: Sequence[Item]) -> TaskRef:
+    context = _context(work)
+    if operation == "delete":
+        ids = [identifier for identifier, _ in items]
+        return send_deletes(target.client, work.index, ids, **context)
+    body = projected_body([document for _, document in items if document is not None])
+    return send_upserts(target.client, work.index, work.spec.document_id, body, **context)
+
+
+def _outcome(
+    target: Target, work: IndexWork, operation: str, submitted: TaskRef | BackendError
+) -> BackendError | None:
+    """The failure of a submitted request: its own error, or its task's."""
+    if isinstance(submitted, BackendError):
+        return submitted
+    return _await(target, work, operation, submitted)
 
 
 def _await(target: Target, work: IndexWork, operation: str, task: TaskRef) -> BackendError | None:
@@ -135,8 +222,10 @@ def _settle(
     middle = len(parts) // 2
     outcomes: Outcomes = {}
     for half in (parts[:middle], parts[middle:]):
-        target.renew()
-        outcomes.update(_send_and_settle(target, work, operation, half))
+        held = target.renew([part.job.id for part in half])
+        mine = [part for part in half if part.job.id in held]
+        if mine:
+            _merge(outcomes, _send_and_settle(target, work, operation, mine))
     return outcomes
 
 
@@ -145,6 +234,35 @@ def _send_and_settle(
 ) -> Outcomes:
     submitted = _submit(target, work, operation, parts)
     return _settle(target, work, operation, parts, _outcome(target, work, operation, submitted))
+
+
+def _merge(outcomes: Outcomes, more: Outcomes) -> None:
+    """Add `more`; a job that failed in any request stays failed."""
+    for job_id, error in more.items():
+        if outcomes.get(job_id) is None:
+            outcomes[job_id] = error
+
+
+def _succeeded(outcomes: Outcomes, job_id: int) -> bool:
+    return job_id in outcomes and outcomes[job_id] is None
+
+
+def _plan_of(items: Iterable[Item]) -> Plan:
+    builder = PlanBuilder()
+    for identifier, document in items:
+        if document is None:
+            builder.delete(identifier)
+        else:
+            builder.upsert(identifier, document)
+    return builder.build()
+
+
+def _parts(work: IndexWork) -> tuple[Contribution, ...]:
+    return (*work.upserts, *work.deletes)
+
+
+def _job_ids(work: IndexWork) -> list[int]:
+    return list(dict.fromkeys(part.job.id for part in _parts(work)))
 
 
 def _context(work: IndexWork) -> dict[str, Any]:

@@ -18,15 +18,25 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from scrypath.config import Config
 from scrypath.declaration import SearchSpec
+from scrypath.delivery import DEFAULT_MAX_PAYLOAD_BYTES, sized_bodies
 from scrypath.errors import BackendError, ConfigurationError
 from scrypath.queue.backoff import Backoff
-from scrypath.queue.database import outbox_call, outbox_engine, require_installed, utcnow
+from scrypath.queue.database import (
+    database_time,
+    outbox_call,
+    outbox_engine,
+    require_installed,
+    utcnow,
+)
 from scrypath.queue.jobs import JobError, JobRef, JobState, Operation, exhausted, job_error
 from scrypath.queue.payload import Encoded, encode_deletes, encode_upserts, model_reference
 from scrypath.queue.table import jobs
 from scrypath.results import DocumentId
 
 Row = dict[str, Any]
+
+MAX_JOB_BYTES = DEFAULT_MAX_PAYLOAD_BYTES
+"""The largest upsert payload one job holds: what one request may carry."""
 
 
 def require_session(session: object, *, model: str | None = None) -> Session:
@@ -49,15 +59,31 @@ def job_rows(
     upserts: Mapping[DocumentId, Mapping[str, Any]],
     deletes: Sequence[DocumentId],
     *,
-    now: dt.datetime,
+    now: dt.datetime | None = None,
 ) -> list[Row]:
-    """The rows for one plan: one job for the upserts and one for the deletes, when any."""
-    parts: list[tuple[Operation, Encoded]] = []
-    if upserts:
-        parts.append(("upsert", encode_upserts(spec, list(upserts.values()))))
+    """The rows for one plan: upsert jobs (one, or as many as the request size limit needs)
+    and one delete job. Times are the database's at insert unless `now` pins them."""
+    require_importable(spec)
+    limit = MAX_JOB_BYTES
+    parts: list[tuple[Operation, Encoded]] = [
+        ("upsert", encode_upserts(ids, body))
+        for ids, body in sized_bodies(upserts, limit, model=spec.model_name)
+    ]
     if deletes:
         parts.append(("delete", encode_deletes(deletes)))
     return [_row(spec, config, index, operation, encoded, now) for operation, encoded in parts]
+
+
+def require_importable(spec: SearchSpec) -> None:
+    """Refuse queue work a worker could never load: a model declared in `__main__`."""
+    if spec.model.__module__ == "__main__":
+        raise ConfigurationError(
+            f"{spec.model_name} is declared in __main__ (the script being run), so a worker "
+            "process cannot import it and would cancel its jobs as an unknown model; declare "
+            "searchable models in an importable module and import them from the script",
+            key="model",
+            model=spec.model_name,
+        )
 
 
 def _row(
@@ -66,9 +92,9 @@ def _row(
     index: str,
     operation: Operation,
     encoded: Encoded,
-    now: dt.datetime,
+    now: dt.datetime | None,
 ) -> Row:
-    return {
+    row: Row = {
         "operation": operation,
         "model": model_reference(spec.model),
         "index_uid": index,
@@ -78,10 +104,11 @@ def _row(
         "state": JobState.AVAILABLE.value,
         "attempt": 0,
         "max_attempts": config.queue_max_attempts,
-        "inserted_at": now,
-        "scheduled_at": now,
         "errors": [],
     }
+    if now is not None:
+        row.update(inserted_at=now, scheduled_at=now)
+    return row
 
 
 def enqueue(session: Session, rows: Sequence[Row]) -> tuple[JobRef, ...]:
@@ -93,10 +120,19 @@ def enqueue(session: Session, rows: Sequence[Row]) -> tuple[JobRef, ...]:
     return insert_rows(connection, rows)
 
 
-def insert_rows(connection: Connection, rows: Sequence[Row]) -> tuple[JobRef, ...]:
-    """One bulk insert of `rows` on `connection`; the job references, in row order."""
+def insert_rows(
+    connection: Connection, rows: Sequence[Row], *, delay: float = 0.0
+) -> tuple[JobRef, ...]:
+    """One bulk insert of `rows` on `connection`; the job references, in row order. Rows
+    without times get the database's, due `delay` seconds from now."""
+    statement = _insert(connection)
+    if "scheduled_at" not in rows[0]:
+        statement = statement.values(
+            inserted_at=database_time(connection),
+            scheduled_at=database_time(connection, after=delay),
+        )
     with outbox_call(connection.engine, "enqueue jobs"):
-        ids = connection.execute(_insert(connection), list(rows)).scalars().all()
+        ids = connection.execute(statement, list(rows)).scalars().all()
     return tuple(
         JobRef(
             int(job_id),
@@ -126,25 +162,18 @@ def record_failure(config: Config, rows: Sequence[Row], error: BackendError) -> 
     """
     now = utcnow()
     entry = job_error(error, attempt=1, at=now)
-    retry_at = Backoff.from_config(config).next_at(1, now)
-    failed = [_as_failed(row, entry, retry_at) for row in rows]
+    delay = Backoff.from_config(config).delay(1)
+    failed = [_as_failed(row, entry) for row in rows]
     engine = outbox_engine(config)
     with outbox_call(engine, "record failed work"), engine.begin() as connection:
         require_installed(connection)
-        return insert_rows(connection, failed)
+        return insert_rows(connection, failed, delay=delay)
 
 
-def _as_failed(row: Row, entry: JobError, retry_at: dt.datetime) -> Row:
+def _as_failed(row: Row, entry: JobError) -> Row:
     errors = [entry.to_json()]
     state = JobState.RETRYABLE
     if row["max_attempts"] <= 1:
         state = JobState.DISCARDED
         errors.append(exhausted(entry, row["max_attempts"]).to_json())
-    return {
-        **row,
-        "state": state.value,
-        "attempt": 1,
-        "attempted_at": entry.at,
-        "scheduled_at": retry_at,
-        "errors": errors,
-    }
+    return {**row, "state": state.value, "attempt": 1, "attempted_at": entry.at, "errors": errors}

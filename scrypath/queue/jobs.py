@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -216,6 +216,25 @@ def job_error(error: BaseException, *, attempt: int, at: dt.datetime) -> JobErro
             code if isinstance(code, str) else None,
         )
     return JobError(at, attempt, "unknown", "unexpected", f"{type(error).__name__}: {error}"[:1000])
+
+
+def is_permanent(error: BaseException) -> bool:
+    """Whether no retry can cure the failure: Meilisearch refused the request as too large
+    (HTTP 413), and the job's size does not change between attempts."""
+    return isinstance(error, HTTPError) and error.status == 413
+
+
+def permanent(entry: JobError) -> JobError:
+    """The record of a permanent failure, saying why the job is not retried."""
+    return replace(
+        entry,
+        reason="payload_too_large",
+        message=(
+            f"{entry.message}; the job is larger than Meilisearch accepts in one request, so "
+            "no retry can succeed: sync fewer records per call, or raise Meilisearch's "
+            "payload limit and sync the records again"
+        )[:1000],
+    )
 
 
 def is_rejection(error: BaseException) -> bool:

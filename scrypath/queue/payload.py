@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from scrypath.declaration import INDEX_UID, SearchSpec, registry
-from scrypath.delivery import projected_body
 from scrypath.errors import InvalidDocumentIdError
 from scrypath.projection import DocumentEncoder, validate_document_id
 from scrypath.queue.jobs import Job
@@ -53,10 +52,9 @@ def model_reference(model: type[Any]) -> str:
     return f"{model.__module__}:{model.__qualname__}"
 
 
-def encode_upserts(spec: SearchSpec, documents: Sequence[Mapping[str, Any]]) -> Encoded:
-    body = projected_body(documents).decode("utf-8")
-    ids = [document[spec.document_id] for document in documents]
-    return Encoded(body, _ids_json(ids), len(documents))
+def encode_upserts(ids: Sequence[DocumentId], body: bytes) -> Encoded:
+    """An upsert payload: the request body the inline path would send, and its ids."""
+    return Encoded(body.decode("utf-8"), _ids_json(ids), len(ids))
 
 
 def encode_deletes(ids: Sequence[DocumentId]) -> Encoded:

@@ -42,7 +42,10 @@ def test_a_transport_failure_is_recorded_and_the_worker_delivers_it(
     recording: Models, meilisearch: Any, meilisearch_fake: Any
 ) -> None:
     post = warm(recording)
-    post.title = "written during the outage"
+    with recording.session() as session:
+        post = session.merge(post)
+        post.title = "written during the outage"
+        session.commit()
     meilisearch_fake.faults.respond_next(1, route="/documents", drop_connection=True)
     with pytest.raises(TransportError) as caught:
         sync_record(post)

@@ -21,13 +21,14 @@ from tests.queue.support import all_jobs, document_tasks, documents, job_row, wo
 
 
 def committed(models: Models, *records: Any, delete: tuple[Any, ...] = ()) -> list[Any]:
-    """Save `records`, enqueue their sync (and the deletion of `delete`) in one commit."""
+    """Save `records`, delete the rows of `delete`, and enqueue both in one commit."""
     with models.session() as session:
         session.add_all(records)
         session.flush()
         for record in records:
             sync_record(record, session=session)
         for record in delete:
+            session.delete(session.get(type(record), record.id))
             delete_record(record, session=session)
         session.commit()
     return list(records)
