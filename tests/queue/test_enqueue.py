@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+import scrypath.queue.enqueue as enqueue_module
 from scrypath.config import Config
 from scrypath.declaration import registry, searchable
 from scrypath.delivery import documents_body
@@ -253,3 +254,35 @@ def test_install_is_idempotent(outbox: Models) -> None:
     install(outbox.database.engine)
     install(outbox.database.engine)
     assert job_count(outbox) == 0
+
+
+def test_a_model_declared_in_main_is_refused_at_enqueue(
+    outbox: Models, queue_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outbox.Post, "__module__", "__main__")
+    with outbox.session() as session:
+        post = outbox.Post(id=1, title="t")
+        session.add(post)
+        session.flush()
+        with pytest.raises(ConfigurationError) as caught:
+            sync_record(post, session=session)
+        assert "__main__" in str(caught.value) and "worker" in str(caught.value)
+        assert caught.value.context["model"] == "Post"
+        session.commit()
+    assert job_count(outbox) == 0
+
+
+def test_upserts_larger_than_one_request_become_several_jobs(
+    outbox: Models, queue_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(enqueue_module, "MAX_JOB_BYTES", 1000)
+    with outbox.session() as session:
+        posts = [outbox.Post(id=n, title="x" * 200) for n in range(1, 11)]
+        session.add_all(posts)
+        session.flush()
+        result = sync_records(posts, session=session)
+        session.commit()
+    assert len(result.jobs) > 1
+    found = all_jobs(outbox.database.engine)
+    assert all(len(job.payload.encode()) <= 1000 for job in found)
+    assert [i for job in found for i in json.loads(job.document_ids)] == list(range(1, 11))

@@ -410,3 +410,24 @@ def test_leases_are_renewed_before_every_task_wait(
     assert report.outcomes["completed"] >= 2
     # one renewal once the index is ready, then one before each of the two task waits
     assert len(renewals) >= 3
+
+
+def test_a_job_too_large_for_meilisearch_is_cancelled_not_retried(
+    outbox: Models, queue_config: Config, meilisearch_fake: Any
+) -> None:
+    committed(outbox, outbox.Post(id=1, title="huge"))
+    meilisearch_fake.faults.respond_next(1, status=413, route="/documents", method="POST")
+    events: list[JobEvent] = []
+    report = worker_for(outbox.database.engine, on_event=events.append).drain(
+        wait_for_scheduled=True, handle_signals=False
+    )
+    (job,) = all_jobs(outbox.database.engine)
+    assert (job.state, job.attempt) == (JobState.CANCELLED, 1)
+    assert job.last_error is not None
+    assert (job.last_error.reason_class, job.last_error.reason) == (
+        "backend_rejected",
+        "payload_too_large",
+    )
+    assert "no retry can succeed" in job.last_error.message
+    assert report.outcomes == {"cancelled": 1}
+    assert [event.outcome for event in events] == ["cancelled"]
