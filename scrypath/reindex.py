@@ -4,19 +4,24 @@ The run is a pipeline of named steps; a failure names its step, says what was le
 behind, and leaves the live index serving:
 
 1. `check_ranking_rules`: refuse declared ranking rules that drop a built-in rule.
-2. `prepare`: refuse a rebuild already announced by another run (unless `takeover`), and
-   delete a leftover `<live>__reindex` from an earlier run.
-3. `create_target`: create `<live>__reindex` with the document id as primary key and the
+2. `lock`: create the lock `<live>__reindex_lock` before touching anything else. Creating
+   an index is a task that fails with `index_already_exists` when the uid is taken, so of
+   two runs exactly one gets it; the other is refused. `takeover` replaces a dead run's lock.
+3. `prepare`: refuse a rebuild still announced by a run that holds no lock (unless
+   `takeover`), and delete a leftover `<live>__reindex` from an earlier run.
+4. `create_target`: create `<live>__reindex` with the document id as primary key and the
    declared settings.
-4. `verify_settings`: compare the target's live settings with the declaration; drift aborts.
-5. `announce`: create the marker, then wait out the grace period so that every writer,
-   in every process, sends each write to the target too.
-6. `backfill`: every row into the target, each batch awaited and rechecked.
-7. `verify`: every task on the target succeeded, and its document count equals the count
+5. `verify_settings`: compare the target's live settings with the declaration; drift aborts.
+6. `announce`: create the marker (only now, so writers never copy to a missing target),
+   then wait out the grace period so that every writer, in every process, sends each write
+   to the target too.
+7. `backfill`: every row into the target, each batch awaited and rechecked.
+8. `verify`: every task on the target succeeded, and its document count equals the count
    of indexable rows.
-8. `cutover`: one atomic swap (a rename when the live index does not exist yet).
-9. `withdraw`: delete the marker and wait out the grace period again.
-10. `cleanup`: delete the old index, now under the target's name, unless `keep_old`.
+9. `cutover`: one atomic swap (a rename when the live index does not exist yet).
+10. `withdraw`: delete the marker and wait out the grace period again.
+11. `cleanup`: delete the old index, now under the target's name, unless `keep_old`.
+12. `unlock`: delete the lock; a failed run releases it too, after removing what it made.
 
 How no write is lost is explained in the reindexing guide and in `scrypath.delivery`.
 """
@@ -51,6 +56,7 @@ from scrypath.meilisearch.rebuild_marker import (
     GRACE_PERIOD,
     MARKER_DOCUMENT,
     can_rebuild,
+    lock_name,
     marker_document,
     marker_exists,
     marker_name,
@@ -92,6 +98,7 @@ class ReindexResult:
     first_run: bool
     leftover_deleted: bool
     stale_marker_replaced: bool
+    stale_lock_replaced: bool
     old_index: str | None
     elapsed: float
 
@@ -107,6 +114,7 @@ class ReindexResult:
             "first_run": self.first_run,
             "leftover_deleted": self.leftover_deleted,
             "stale_marker_replaced": self.stale_marker_replaced,
+            "stale_lock_replaced": self.stale_lock_replaced,
             "old_index": self.old_index,
             "elapsed": self.elapsed,
         }
@@ -121,6 +129,8 @@ class _Run:
     allow_partial_ranking_rules: bool
     grace_period: float
     progress: Callable[[BackfillProgress], None] | None
+    identity: dict[str, Any]
+    """The run's document in its lock and marker: who to name when another run finds them."""
 
     @property
     def spec(self) -> SearchSpec:
@@ -138,6 +148,10 @@ class _Run:
     def marker(self) -> str:
         return marker_name(self.live)
 
+    @property
+    def lock(self) -> str:
+        return lock_name(self.live)
+
     def context(self, operation: str) -> dict[str, Any]:
         return {"model": self.spec.model_name, "operation": f"reindex.{operation}"}
 
@@ -147,6 +161,8 @@ class _Ledger:
     """What the run has done so far: the record its cleanup and its result are built from."""
 
     steps: list[str] = field(default_factory=list)
+    locked: bool = False
+    stale_lock_replaced: bool = False
     leftover_deleted: bool = False
     stale_marker_replaced: bool = False
     target_created: bool = False
@@ -161,10 +177,11 @@ class _Ledger:
 
 
 class _Abort(Exception):
-    """A check refused to go on; `details` land in the ReindexError's context."""
+    """A check refused to go on; `cause` and `details` land in the ReindexError's context."""
 
-    def __init__(self, message: str, **details: Any) -> None:
+    def __init__(self, message: str, *, cause: str = "check_failed", **details: Any) -> None:
         super().__init__(message)
+        self.cause = cause
         self.details = details
 
 
@@ -183,7 +200,8 @@ def reindex(
     """Rebuild the model's index from the database without downtime; see the module docs.
 
     `grace_period` must stay longer than the writers' marker cache (two seconds); lower it
-    only when every writer runs in this process. `takeover` replaces the marker of a run
+    only when every writer runs in this process. Another run of the same index is refused
+    with a `ReindexError` at step `lock`; `takeover` replaces the lock and marker of a run
     that died. `keep_old` keeps the previous index (as `<live>__reindex`) for rollback.
     """
     plan = plan_backfill(
@@ -205,6 +223,7 @@ def reindex(
         allow_partial_ranking_rules=allow_partial_ranking_rules,
         grace_period=max(0.0, grace_period),
         progress=progress,
+        identity=marker_document(target_name(live)),
     )
     started = time.monotonic()
     ledger = _Ledger()
@@ -233,6 +252,7 @@ def _result(run: _Run, ledger: _Ledger, elapsed: float) -> ReindexResult:
         first_run=ledger.renamed,
         leftover_deleted=ledger.leftover_deleted,
         stale_marker_replaced=ledger.stale_marker_replaced,
+        stale_lock_replaced=ledger.stale_lock_replaced,
         old_index=ledger.old_index,
         elapsed=elapsed,
     )
@@ -264,12 +284,36 @@ def check_ranking_rules(run: _Run, ledger: _Ledger) -> None:
         )
 
 
-def prepare(run: _Run, ledger: _Ledger) -> None:
+def lock(run: _Run, ledger: _Ledger) -> None:
     if not can_rebuild(run.live):
         raise _Abort(f"index {run.live!r} leaves no room for the rebuild's index names; shorten it")
+    if not _create_lock(run):
+        if not run.takeover:
+            raise _held_elsewhere(run, run.lock, "is already running")
+        _delete(run, run.lock, "lock")
+        ledger.stale_lock_replaced = True
+        if not _create_lock(run):
+            raise _held_elsewhere(run, run.lock, "took the lock while this run was taking over")
+    ledger.locked = True
+    _submit(run, "post", f"indexes/{run.lock}/documents", [run.identity], "lock", run.lock)
+
+
+def _create_lock(run: _Run) -> bool:
+    """Create the lock index; False when it exists (the one atomic test-and-set there is)."""
+    body = {"uid": run.lock, "primaryKey": "id"}
+    try:
+        _submit(run, "post", "indexes", body, "lock", run.lock)
+    except TaskFailedError as error:
+        if error.code != "index_already_exists":
+            raise
+        return False
+    return True
+
+
+def prepare(run: _Run, ledger: _Ledger) -> None:
     if marker_exists(run.client, run.live, **run.context("prepare")):
         if not run.takeover:
-            raise _Abort(_announced_elsewhere(run))
+            raise _held_elsewhere(run, run.marker, "is still announced")
         _withdraw_marker(run)
         ledger.stale_marker_replaced = True
     if _exists(run, run.target, "prepare"):
@@ -306,7 +350,7 @@ def announce(run: _Run, ledger: _Ledger) -> None:
     body = {"uid": run.marker, "primaryKey": "id"}
     _submit(run, "post", "indexes", body, "announce", run.marker)
     ledger.announced = True
-    document = [marker_document(run.target)]
+    document = [run.identity]
     _submit(run, "post", f"indexes/{run.marker}/documents", document, "announce", run.marker)
     remember(run.client, run.live, rebuilding=True)
     _pause(run)
@@ -384,9 +428,15 @@ def cleanup(run: _Run, ledger: _Ledger) -> None:
     _delete(run, run.target, "cleanup")
 
 
+def unlock(run: _Run, ledger: _Ledger) -> None:
+    _delete(run, run.lock, "unlock")
+    ledger.locked = False
+
+
 _Step = Callable[[_Run, _Ledger], None]
 STEPS: tuple[tuple[str, _Step], ...] = (
     ("check_ranking_rules", check_ranking_rules),
+    ("lock", lock),
     ("prepare", prepare),
     ("create_target", create_target),
     ("verify_settings", verify_settings),
@@ -396,6 +446,7 @@ STEPS: tuple[tuple[str, _Step], ...] = (
     ("cutover", cutover),
     ("withdraw", withdraw),
     ("cleanup", cleanup),
+    ("unlock", unlock),
 )
 """The reindex pipeline, in order; a failure is reported under the step's name."""
 
@@ -431,11 +482,14 @@ def _cause(error: BaseException) -> str:
     if isinstance(error, ScrypathError):
         inner = error.context.get("cause")
         return inner if isinstance(inner, str) else error.reason
-    return "check_failed" if isinstance(error, _Abort) else "database"
+    return error.cause if isinstance(error, _Abort) else "database"
 
 
 def _roll_back(run: _Run, ledger: _Ledger) -> list[str]:
-    """Undo what the run created (best effort); returns what is still there."""
+    """Undo what the run created (best effort); returns what is still there.
+
+    The lock goes last, so that no other run starts while this one is still cleaning up.
+    """
     owned: list[str] = []
     withdrawn = True
     if ledger.announced:
@@ -445,6 +499,9 @@ def _roll_back(run: _Run, ledger: _Ledger) -> list[str]:
         owned.append(run.target)
         if withdrawn:
             _quietly(lambda: _delete(run, run.target, "rollback"))
+    if ledger.locked:
+        owned.append(run.lock)
+        _quietly(lambda: _delete(run, run.lock, "rollback"))
     return [uid for uid in owned if _still_there(run, uid)]
 
 
@@ -464,17 +521,28 @@ def _still_there(run: _Run, uid: str) -> bool:
         return True
 
 
-def _announced_elsewhere(run: _Run) -> str:
-    try:
-        with backend_call(index=run.marker, **run.context("prepare")):
-            info = run.client.http.get(f"indexes/{run.marker}/documents/{MARKER_DOCUMENT}")
-        who = f" (run {info.get('run')} on {info.get('host')}, pid {info.get('pid')})"
-    except ScrypathError:
-        who = ""
-    return (
-        f"a reindex of {run.live!r} is already announced{who}; if that run died, pass "
-        "takeover=True to replace it"
+def _held_elsewhere(run: _Run, uid: str, what: str) -> _Abort:
+    """The refusal when another run's lock or marker is in the way; names that run."""
+    holder = _holder(run, uid)
+    who = f" (run {holder.get('run')} on {holder.get('host')}, pid {holder.get('pid')})"
+    return _Abort(
+        f"another reindex of {run.live!r} {what}{who if holder else ''}; if that run died, "
+        f"pass takeover=True to replace its {uid!r}",
+        cause="already_running",
+        held_by=uid,
+        holder=holder or None,
     )
+
+
+def _holder(run: _Run, uid: str) -> dict[str, Any]:
+    """The run document in a lock or marker; empty when it cannot be read (yet)."""
+    try:
+        with backend_call(index=uid, **run.context("lock")):
+            info = run.client.http.get(f"indexes/{uid}/documents/{MARKER_DOCUMENT}")
+    except ScrypathError:
+        return {}
+    fields = ("run", "host", "pid", "started_at")
+    return {key: info[key] for key in fields if key in info} if isinstance(info, dict) else {}
 
 
 def _json_drift(drift: list[SettingsDelta]) -> list[dict[str, Any]]:

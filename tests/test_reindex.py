@@ -4,6 +4,7 @@ import importlib
 import json
 import random
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,13 @@ from scrypath.declaration import registry, searchable, spec_for
 from scrypath.errors import ReindexError
 from scrypath.indexes import ensure_index, forget_ensured
 from scrypath.meilisearch import diff_settings
-from scrypath.meilisearch.rebuild_marker import forget_markers, marker_name, target_name
+from scrypath.meilisearch.client import get_client
+from scrypath.meilisearch.rebuild_marker import (
+    forget_markers,
+    lock_name,
+    marker_name,
+    target_name,
+)
 from scrypath.projection import is_indexable, project
 from scrypath.reindex import ReindexResult, missing_ranking_rules, reindex
 from scrypath.sync import delete_documents, sync_record, sync_records
@@ -29,6 +36,7 @@ from tests.conftest import Database, Models
 
 # The root exports the `reindex` function under the module's name; reach the module itself.
 reindex_module = importlib.import_module("scrypath.reindex")
+STEPS = reindex_module.STEPS
 
 
 @pytest.fixture
@@ -99,7 +107,7 @@ def test_a_first_ever_reindex_builds_the_live_index(
     live = live_index(sessions)
     assert isinstance(result, ReindexResult)
     assert (result.index, result.first_run, result.old_index) == (live, True, None)
-    assert result.steps == tuple(name for name, _ in reindex_module.STEPS)
+    assert result.steps == tuple(name for name, _ in STEPS)
     assert (result.expected_documents, result.documents) == (4, 4)
     assert documents(meilisearch, live) == expected_documents(models)
     assert diff_settings(models.Post) == []
@@ -560,4 +568,290 @@ def test_writes_made_while_the_reindex_runs_are_all_in_the_live_index(
     assert writers.done == 36
     assert result.first_run is False
     assert documents(meilisearch, live) == expected_documents(models)
+    assert index_names(meilisearch, sessions) == {live}
+
+
+# -- the writers' marker cache ---------------------------------------------------------------
+
+
+def test_a_marker_lookup_older_than_the_announcement_does_not_hide_the_rebuild(
+    models: Models, sessions: Config, meilisearch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer asks for the marker just before the run creates it and answers after the
+    run told this process: its stale "no rebuild" must not be cached over the news."""
+    seed(models, [1, 2, 3, 4])
+    sync_all(models)
+    forget_markers()
+    live = live_index(sessions)
+    asked, answer = threading.Event(), threading.Event()
+    real_lookup = rebuild_marker.marker_exists
+    errors: list[BaseException] = []
+
+    def slow_lookup(client: Any, index: str, **context: Any) -> bool:
+        found = real_lookup(client, index, **context)
+        asked.set()
+        assert answer.wait(30)
+        return found
+
+    def writer_syncs() -> None:
+        try:
+            with models.session() as session:
+                sync_record(session.get(models.Post, 3))
+        except BaseException as error:
+            errors.append(error)
+
+    monkeypatch.setattr(rebuild_marker, "marker_exists", slow_lookup)
+    writer = threading.Thread(target=writer_syncs)
+    writer.start()
+    assert asked.wait(30)
+    monkeypatch.setattr(rebuild_marker, "marker_exists", real_lookup)
+    real_remember = reindex_module.remember
+
+    def remember_then_answer_late(client: Any, index: str, *, rebuilding: bool) -> None:
+        real_remember(client, index, rebuilding=rebuilding)
+        if rebuilding:
+            answer.set()
+            writer.join(30)
+
+    def app_writes(progress: BackfillProgress) -> None:
+        if progress.batches == 1:
+            with models.session() as session:
+                post = session.get(models.Post, 1)
+                post.title = "written after the announcement"
+                session.commit()
+                sync_record(post)
+
+    monkeypatch.setattr(reindex_module, "remember", remember_then_answer_late)
+    reindex(models.Post, batch_size=2, grace_period=0, progress=app_writes)
+    assert errors == []
+    assert not writer.is_alive()
+    assert documents(meilisearch, live)[1]["title"] == "written after the announcement"
+    assert documents(meilisearch, live) == expected_documents(models)
+
+
+def another_process(url: str) -> str:
+    """The same server under another spelling of its URL. The marker cache is kept per URL
+    and per process, so a writer using it shares no cached answer with this process's
+    reindex, exactly like a writer in another process."""
+    scheme, rest = url.split("://", 1)
+    return f"{scheme.upper()}://{rest}"
+
+
+def test_the_grace_period_lets_a_writer_in_another_process_see_the_rebuild(
+    models: Models, sessions: Config, meilisearch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real grace period, end to end: a writer whose cached "no rebuild" was filled just
+    before the announcement, and which the run cannot tell directly, still copies its next
+    write to the target, so the write survives the cutover."""
+    seed(models, [1, 2, 3, 4])
+    sync_all(models)
+    live = live_index(sessions)
+    elsewhere = another_process(sessions.require_url())
+    assert get_client(meilisearch_url=elsewhere).config.url != get_client().config.url
+    errors: list[BaseException] = []
+
+    def other_process_writes(ident: int, title: str | None = None) -> None:
+        def write() -> None:
+            try:
+                with models.session() as session:
+                    post = session.get(models.Post, ident)
+                    if title is not None:
+                        post.title = title
+                        session.commit()
+                    sync_record(post, meilisearch_url=elsewhere)
+            except BaseException as error:
+                errors.append(error)
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        thread.join(60)
+
+    real_announce = dict(STEPS)["announce"]
+
+    def cache_filled_then_announce(run: Any, ledger: Any) -> None:
+        other_process_writes(3)
+        real_announce(run, ledger)
+
+    monkeypatch.setattr(
+        reindex_module,
+        "STEPS",
+        tuple(
+            (name, cache_filled_then_announce if name == "announce" else step)
+            for name, step in STEPS
+        ),
+    )
+
+    def app_writes(progress: BackfillProgress) -> None:
+        if progress.batches == 1:
+            other_process_writes(1, "written by another process during the rebuild")
+
+    result = reindex(models.Post, batch_size=2, progress=app_writes)
+    assert errors == []
+    assert result.elapsed >= 2 * rebuild_marker.GRACE_PERIOD
+    assert documents(meilisearch, live)[1]["title"] == (
+        "written by another process during the rebuild"
+    )
+    assert documents(meilisearch, live) == expected_documents(models)
+    assert index_names(meilisearch, sessions) == {live}
+
+
+# -- one run at a time -----------------------------------------------------------------------
+
+
+class HeldRun:
+    """A reindex in a thread that stops after `step` until released."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, model: Any, step: str) -> None:
+        self.reached = threading.Event()
+        self.release = threading.Event()
+        self.result: ReindexResult | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(model,), daemon=True)
+        steps = tuple((name, self._hold(fn) if name == step else fn) for name, fn in STEPS)
+        monkeypatch.setattr(reindex_module, "STEPS", steps)
+
+    def _hold(self, step: Any) -> Any:
+        def held(run: Any, ledger: Any) -> None:
+            step(run, ledger)
+            if threading.current_thread() is self.thread:
+                self.reached.set()
+                assert self.release.wait(60)
+
+        return held
+
+    def _run(self, model: Any) -> None:
+        try:
+            self.result = reindex(model, batch_size=2, grace_period=0)
+        except BaseException as error:
+            self.error = error
+
+    def start(self) -> None:
+        self.thread.start()
+        assert self.reached.wait(60)
+
+    def finish(self) -> ReindexResult:
+        self.release.set()
+        self.thread.join(60)
+        assert self.error is None
+        assert self.result is not None
+        return self.result
+
+
+def test_a_second_run_is_refused_while_the_first_holds_the_lock(
+    models: Models, sessions: Config, meilisearch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run stops with its target built but not yet announced (where a second run
+    used to delete it as a leftover); the second is refused and touches nothing."""
+    seed(models, range(1, 8))
+    sync_all(models)
+    live = live_index(sessions)
+    first = HeldRun(monkeypatch, models.Post, "verify_settings")
+    first.start()
+    before = index_names(meilisearch, sessions)
+    assert before == {live, target_name(live), lock_name(live)}
+    with pytest.raises(ReindexError) as caught:
+        reindex(models.Post, grace_period=0)
+    error = caught.value
+    assert (error.step, error.context["cause"]) == ("lock", "already_running")
+    assert error.context["held_by"] == lock_name(live)
+    assert error.context["left_behind"] == []
+    assert "takeover=True" in str(error)
+    assert index_names(meilisearch, sessions) == before
+    result = first.finish()
+    assert result.steps == tuple(name for name, _ in STEPS)
+    assert documents(meilisearch, live) == expected_documents(models)
+    assert index_names(meilisearch, sessions) == {live}
+
+
+def test_two_runs_creating_the_lock_at_once_let_exactly_one_through(
+    models: Models, sessions: Config, meilisearch: Any, meilisearch_fake: Any
+) -> None:
+    seed(models, range(1, 6))
+    sync_all(models)
+    lock = lock_name(live_index(sessions))
+    outcomes: list[ReindexResult | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcomes.append(reindex(models.Post, grace_period=0))
+        except BaseException as error:
+            outcomes.append(error)
+
+    meilisearch_fake.faults.hold_tasks()
+    try:
+        runs = [threading.Thread(target=run, daemon=True) for _ in range(2)]
+        for thread in runs:
+            thread.start()
+        wait_for(lambda: enqueued_creations(meilisearch, sessions) == [lock, lock])
+    finally:
+        meilisearch_fake.faults.release_tasks()
+    for thread in runs:
+        thread.join(60)
+    results = [item for item in outcomes if isinstance(item, ReindexResult)]
+    refused = [item for item in outcomes if isinstance(item, ReindexError)]
+    assert (len(results), len(refused)) == (1, 1), outcomes
+    assert (refused[0].step, refused[0].context["cause"]) == ("lock", "already_running")
+    assert "takeover=True" in str(refused[0])
+    assert documents(meilisearch, live_index(sessions)) == expected_documents(models)
+    assert index_names(meilisearch, sessions) == {live_index(sessions)}
+
+
+def enqueued_creations(meilisearch: Any, config: Config) -> list[str]:
+    """The uids of this test's index creations waiting in the task queue."""
+    answer = meilisearch.client.http.get("tasks?types=indexCreation&statuses=enqueued")
+    uids = [task["indexUid"] for task in answer["results"]]
+    return sorted(uid for uid in uids if uid.startswith(config.index_prefix))
+
+
+def wait_for(condition: Any, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_takeover_replaces_the_lock_of_a_run_that_died(
+    models: Models, sessions: Config, meilisearch: Any
+) -> None:
+    seed(models, [1, 2, 3])
+    sync_all(models)
+    live = live_index(sessions)
+    dead = {"id": "run", "run": "dead", "host": "elsewhere", "pid": 42}
+    task = meilisearch.client.index(lock_name(live)).add_documents([dead], primary_key="id")
+    meilisearch.client.wait_for_task(task.task_uid)
+    leftover = meilisearch.client.index(target_name(live)).add_documents([{"id": 777}])
+    meilisearch.client.wait_for_task(leftover.task_uid)
+    with pytest.raises(ReindexError) as caught:
+        reindex(models.Post, grace_period=0)
+    error = caught.value
+    assert (error.step, error.context["cause"]) == ("lock", "already_running")
+    assert error.context["holder"]["run"] == "dead"
+    assert "takeover=True" in str(error) and "elsewhere" in str(error)
+    assert index_names(meilisearch, sessions) == {live, lock_name(live), target_name(live)}
+    result = reindex(models.Post, grace_period=0, takeover=True)
+    assert (result.stale_lock_replaced, result.leftover_deleted) == (True, True)
+    assert documents(meilisearch, live) == expected_documents(models)
+    assert index_names(meilisearch, sessions) == {live}
+
+
+def test_a_lock_that_cannot_be_released_is_reported_and_needs_takeover(
+    models: Models, sessions: Config, meilisearch: Any, meilisearch_fake: Any
+) -> None:
+    seed(models, [1, 2])
+    sync_all(models)
+    live = live_index(sessions)
+    lock = lock_name(live)
+    route = f"/indexes/{lock[:-1]}[{lock[-1]}]"
+    meilisearch_fake.faults.respond_next(2, status=500, route=route, method="DELETE")
+    with pytest.raises(ReindexError) as caught:
+        reindex(models.Post, grace_period=0)
+    error = caught.value
+    assert error.step == "unlock"
+    assert error.context["live_untouched"] is False
+    assert error.context["left_behind"] == [lock]
+    assert documents(meilisearch, live) == expected_documents(models)
+    with pytest.raises(ReindexError) as again:
+        reindex(models.Post, grace_period=0)
+    assert again.value.step == "lock" and "takeover=True" in str(again.value)
+    assert reindex(models.Post, grace_period=0, takeover=True).stale_lock_replaced is True
     assert index_names(meilisearch, sessions) == {live}
