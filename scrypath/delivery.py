@@ -24,8 +24,7 @@ from scrypath.errors import ConfigurationError
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.rebuild_marker import dual_write_target
 from scrypath.meilisearch.tasks import TaskRef, task_ref, wait_for_task
-from scrypath.projection import DocumentEncoder, to_json_bytes
-from scrypath.results import DocumentId
+from scrypath.projection import DocumentEncoder, DocumentId, to_json_bytes
 
 DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
 """Largest request body scrypath sends; Meilisearch refuses bodies over 100 MB by default."""

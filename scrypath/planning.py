@@ -14,8 +14,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from scrypath.declaration import SearchSpec
-from scrypath.projection import document_id, is_indexable, project
-from scrypath.results import DocumentId
+from scrypath.projection import DocumentId, document_id, is_indexable, project
 
 Operation = Literal["upsert", "delete"]
 

@@ -16,11 +16,11 @@ from scrypath.config import SyncMode
 from scrypath.declaration import spec_for
 from scrypath.errors import BackendError
 from scrypath.meilisearch.tasks import TaskRef
+from scrypath.projection import DocumentId as DocumentId
 
 if TYPE_CHECKING:
     from scrypath.queue.jobs import JobRef
 
-DocumentId = int | str
 SyncStatus = Literal["completed", "accepted", "noop"]
 
 

@@ -113,11 +113,22 @@ def _keep(key: _Key, seen: _Answer | None, expires: float, rebuilding: bool) -> 
 
 def marker_exists(client: meilisearch.Client, live: str, **context: Any) -> bool:
     """Ask Meilisearch, uncached, whether a rebuild of `live` is announced."""
+    return can_rebuild(live) and _exists(client, marker_name(live), live, context)
+
+
+def rebuild_running(client: meilisearch.Client, live: str, **context: Any) -> bool:
+    """Whether a rebuild of `live` holds its lock or is announced (uncached)."""
     if not can_rebuild(live):
         return False
+    return _exists(client, lock_name(live), live, context) or marker_exists(
+        client, live, **context
+    )
+
+
+def _exists(client: meilisearch.Client, uid: str, live: str, context: dict[str, Any]) -> bool:
     try:
         with backend_call(**{"index": live, **context}):
-            client.http.get(f"indexes/{marker_name(live)}")
+            client.http.get(f"indexes/{uid}")
     except IndexNotFoundError:
         return False
     return True

@@ -34,7 +34,7 @@ from scrypath.errors import DeclarationError, HotApplyRefusedError
 from scrypath.index_settings import SettingsScope, to_snake, validate_settings
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.client import client_for
-from scrypath.meilisearch.rebuild_marker import marker_exists
+from scrypath.meilisearch.rebuild_marker import rebuild_running
 from scrypath.meilisearch.settings_wire import to_wire_key, wire_settings
 from scrypath.meilisearch.tasks import TaskRef, task_ref
 
@@ -287,7 +287,7 @@ def _snake_keys(value: Any) -> Any:
 
 
 def _refuse_during_rebuild(client: meilisearch.Client, spec: SearchSpec, index: str) -> None:
-    if marker_exists(client, index, model=spec.model_name):
+    if rebuild_running(client, index, model=spec.model_name):
         raise HotApplyRefusedError(
             f"a reindex of {index!r} is running; settings hot-applied now would be lost at "
             "its cutover. Wait for it to finish, or declare the change so the rebuild uses it",

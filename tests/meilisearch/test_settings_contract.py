@@ -21,7 +21,7 @@ from scrypath.meilisearch import (
     resolve_settings,
     wire_settings,
 )
-from scrypath.meilisearch.rebuild_marker import marker_name
+from scrypath.meilisearch.rebuild_marker import lock_name, marker_name
 from scrypath.testing.meilisearch.settings import default_settings
 
 # What a fresh index answers; the fake's table is pinned against the reference elsewhere.
@@ -323,11 +323,12 @@ def test_hot_apply_never_creates_a_missing_index(
         read_settings(Book)
 
 
+@pytest.mark.parametrize("announcement", [marker_name, lock_name])
 def test_hot_apply_is_refused_while_a_reindex_runs(
-    Book: Any, scrypath_config: Config, meilisearch: Any
+    Book: Any, scrypath_config: Config, meilisearch: Any, announcement: Any
 ) -> None:
     index = ensure_index(Book).index
-    task = meilisearch.client.create_index(marker_name(index), {"primaryKey": "id"})
+    task = meilisearch.client.create_index(announcement(index), {"primaryKey": "id"})
     meilisearch.client.wait_for_task(task.task_uid)
     with pytest.raises(HotApplyRefusedError) as caught:
         hot_apply_settings(Book, {"stop_words": ["the"]}, acknowledge=True)
