@@ -28,7 +28,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from scrypath.config import Config, resolve
+from scrypath.config import Config
 from scrypath.database_errors import error_text
 from scrypath.declaration import SearchSpec, spec_for
 from scrypath.delivery import DEFAULT_MAX_PAYLOAD_BYTES as DEFAULT_MAX_PAYLOAD_BYTES
@@ -48,6 +48,7 @@ from scrypath.projection import encode_value, is_indexable
 from scrypath.recheck import MAX_ROUNDS as MAX_RECHECK_ROUNDS
 from scrypath.recheck import Unsettled, recheck
 from scrypath.results import DocumentId
+from scrypath.verbs import resolve_for
 
 BackfillMode = Literal["inline", "manual"]
 DEFAULT_BATCH_SIZE = 1000
@@ -160,7 +161,8 @@ def backfill(
     *,
     statement: Select[Any] | None = None,
     index: str | None = None,
-    mode: BackfillMode = "inline",
+    mode: BackfillMode | None = None,
+    session: Session | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES,
     after: Any = None,
@@ -170,16 +172,19 @@ def backfill(
 ) -> BackfillResult:
     """Send every row of `model` (or of `statement`, a `select(model)...`) to its index.
 
-    `index` names another index than the live one (the live one is ensured first).
-    `after` resumes past a primary key. `recheck` closes the race with writers that
-    change rows while the backfill runs, at the cost of reading every batch twice.
-    Rows are read through the configured `session_factory`.
+    `mode` is `inline` (the default: each batch awaited) or `manual`; `sync_mode=` is the
+    same keyword, as on the sync verbs. `index` names another index than the live one (the
+    live one is ensured first). `after` resumes past a primary key. `recheck` closes the race
+    with writers that change rows while the backfill runs, at the cost of reading every batch
+    twice. Rows are read through `session`'s connection when given (seeing its uncommitted
+    rows), else through the configured `session_factory`.
     """
     plan = plan_backfill(
         model,
         statement=statement,
         index=index,
         mode=mode,
+        session=session,
         batch_size=batch_size,
         max_payload_bytes=max_payload_bytes,
         recheck=recheck,
@@ -195,35 +200,66 @@ def plan_backfill(
     *,
     statement: Select[Any] | None = None,
     index: str | None = None,
-    mode: BackfillMode = "inline",
+    mode: BackfillMode | None = None,
+    session: Session | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES,
     recheck: bool = False,
+    verb: str = "backfill",
+    modes: tuple[BackfillMode, ...] = ("inline", "manual"),
     **overrides: Any,
 ) -> Plan:
-    """Check the arguments and resolve everything a backfill run needs."""
-    spec, config = spec_for(model), resolve(**overrides)
-    _check_options(spec, mode, batch_size, max_payload_bytes)
+    """Check the arguments and resolve everything a backfill run needs (`verb` names the
+    root verb in errors; `modes` are the modes it takes). Only an explicit `mode=` or
+    `sync_mode=` counts: the configured sync mode is for the sync verbs."""
+    spec = spec_for(model)
+    explicit = mode is not None or "sync_mode" in overrides
+    config = resolve_for(verb, mode, overrides)
+    chosen = _mode(spec, verb, modes, config.sync_mode if explicit else "inline")
+    _check_options(spec, verb, batch_size, max_payload_bytes)
     return Plan(
         spec=spec,
         config=config,
         client=client_for(config),
         index=index or index_for(spec, config),
-        mode=mode,
+        mode=chosen,
         keyset=keyset_for(spec, statement),
-        sessions=config.require_session_factory(),
+        sessions=_sessions(session, config),
         batch_size=batch_size,
         max_payload_bytes=max_payload_bytes,
         recheck=recheck,
     )
 
 
-def _check_options(spec: SearchSpec, mode: object, batch_size: object, max_bytes: object) -> None:
-    def refuse(key: str, message: str) -> NoReturn:
-        raise ConfigurationError(f"backfill: {message}", key=key, model=spec.model_name)
+def _sessions(session: Session | None, config: Config) -> Callable[[], Session]:
+    """Where batches are read: `session`'s connection (its transaction, its uncommitted
+    rows), else the configured factory."""
+    if session is None:
+        return config.require_session_factory()
+    if not isinstance(session, Session):
+        raise ConfigurationError(
+            f"backfill(session=...): expected a SQLAlchemy Session, got {type(session).__name__}",
+            key="session",
+        )
+    return lambda: Session(bind=session.connection(), autoflush=False)
 
-    if mode not in ("inline", "manual"):
-        refuse("mode", f"mode must be 'inline' or 'manual', got {mode!r}")
+
+def _mode(
+    spec: SearchSpec, verb: str, modes: tuple[BackfillMode, ...], mode: object
+) -> BackfillMode:
+    for allowed in modes:
+        if mode == allowed:
+            return allowed
+    expected = " or ".join(repr(allowed) for allowed in modes)
+    raise ConfigurationError(
+        f"{verb}(): mode must be {expected}, got {mode!r}", key="mode", model=spec.model_name
+    )
+
+
+def _check_options(spec: SearchSpec, verb: str, batch_size: object, max_bytes: object) -> None:
+    def refuse(key: str, message: str) -> NoReturn:
+        raise ConfigurationError(f"{verb}(): {message}", key=key, model=spec.model_name)
+
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         refuse("batch_size", f"batch_size must be a whole number >= 1, got {batch_size!r}")
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 64:

@@ -32,10 +32,11 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import meilisearch
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from scrypath.bulk import (
     DEFAULT_BATCH_SIZE,
@@ -50,7 +51,12 @@ from scrypath.bulk import (
 from scrypath.database_errors import error_text
 from scrypath.declaration import SearchSpec
 from scrypath.delivery import await_task
-from scrypath.errors import IndexNotFoundError, ReindexError, ScrypathError, TaskFailedError
+from scrypath.errors import (
+    IndexNotFoundError,
+    ReindexError,
+    ScrypathError,
+    TaskFailedError,
+)
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.rebuild_marker import (
     GRACE_PERIOD,
@@ -195,9 +201,15 @@ def reindex(
     allow_partial_ranking_rules: bool = False,
     grace_period: float = GRACE_PERIOD,
     progress: Callable[[BackfillProgress], None] | None = None,
+    mode: Literal["inline"] | None = None,
+    session: Session | None = None,
     **overrides: Any,
 ) -> ReindexResult:
     """Rebuild the model's index from the database without downtime; see the module docs.
+
+    A rebuild awaits every batch, so its only mode is `inline` (`mode=` and `sync_mode=`
+    accept nothing else). Rows are read through `session`'s connection when given, else
+    through the configured `session_factory`.
 
     `grace_period` must stay longer than the writers' marker cache (two seconds); lower it
     only when every writer runs in this process. Another run of the same index is refused
@@ -208,10 +220,13 @@ def reindex(
         model,
         statement=None,
         index=None,
-        mode="inline",
+        mode=mode,
+        session=session,
         batch_size=batch_size,
         max_payload_bytes=max_payload_bytes,
         recheck=True,
+        verb="reindex",
+        modes=("inline",),
         **overrides,
     )
     live = plan.index

@@ -31,7 +31,7 @@ import meilisearch
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
-from scrypath.config import Config, SyncMode, resolve
+from scrypath.config import Config, SyncMode
 from scrypath.declaration import SearchSpec, spec_for
 from scrypath.delivery import (
     DEFAULT_MAX_PAYLOAD_BYTES,
@@ -49,6 +49,7 @@ from scrypath.projection import document_id, validate_document_id
 from scrypath.queue.enqueue import enqueue, job_rows, require_session
 from scrypath.queue.recording import recordable, recorded
 from scrypath.results import DocumentId, SyncResult, SyncStatus
+from scrypath.verbs import resolve_for
 
 WriteMode = Literal["inline", "manual"]
 
@@ -73,7 +74,7 @@ def sync_record(
 
     Queue mode needs `session=`: the job joins that session's transaction.
     """
-    return sync_records((record,), mode=mode, session=session, **overrides)
+    return _sync("sync_record", (record,), mode, session, overrides)
 
 
 def sync_records(
@@ -84,8 +85,18 @@ def sync_records(
     **overrides: Any,
 ) -> SyncResult:
     """Upsert the documents of records of one model, deleting those `should_index` rejects."""
-    config, chosen, queue_session = _call(mode, session, overrides)
-    items = list(_collection(records, "records", "sync_records"))
+    return _sync("sync_records", records, mode, session, overrides)
+
+
+def _sync(
+    verb: str,
+    records: Iterable[object],
+    mode: SyncMode | None,
+    session: Session | None,
+    overrides: dict[str, Any],
+) -> SyncResult:
+    config, chosen, queue_session = _call(verb, mode, session, overrides)
+    items = list(_collection(records, "records", verb))
     if not items:
         return SyncResult(chosen, "noop", None)
     spec = _one_spec(items)
@@ -102,7 +113,7 @@ def delete_record(
     **overrides: Any,
 ) -> SyncResult:
     """Delete one record's document from its index (whatever `should_index` says)."""
-    config, chosen, queue_session = _call(mode, session, overrides)
+    config, chosen, queue_session = _call("delete_record", mode, session, overrides)
     spec = spec_for(record)
     plan = Plan(deletes=(document_id(record, spec),))
     return _dispatch(spec, config, chosen, plan, queue_session)
@@ -121,7 +132,7 @@ def delete_documents(
     `ids` is a collection (a list, a tuple, a set, a generator): a lone string or bytes value
     is refused rather than taken apart character by character.
     """
-    config, chosen, queue_session = _call(mode, session, overrides)
+    config, chosen, queue_session = _call("delete_documents", mode, session, overrides)
     spec = spec_for(model)
     values = _collection(ids, "ids", "delete_documents")
     checked = [validate_document_id(value, model=spec.model_name) for value in values]
@@ -138,7 +149,7 @@ def sync_plan(
     **overrides: Any,
 ) -> SyncResult:
     """Send (or enqueue) a plan computed earlier, such as the changes ORM auto-sync saw."""
-    config, chosen, queue_session = _call(mode, session, overrides)
+    config, chosen, queue_session = _call("sync", mode, session, overrides)
     return _dispatch(spec, config, chosen, plan, queue_session)
 
 
@@ -152,24 +163,12 @@ def enqueue_plan(
 
 
 def _call(
-    mode: SyncMode | None, session: Session | None, overrides: dict[str, Any]
+    verb: str, mode: SyncMode | None, session: Session | None, overrides: dict[str, Any]
 ) -> tuple[Config, SyncMode, Session | None]:
     """A verb's configuration, its mode, and the session queue mode writes into."""
-    config = _resolve(mode, overrides)
+    config = resolve_for(verb, mode, overrides)
     chosen = config.require_sync_mode()
     return config, chosen, require_session(session) if chosen == "queue" else None
-
-
-def _resolve(mode: SyncMode | None, overrides: dict[str, Any]) -> Config:
-    """The call's configuration; `mode=` is the verbs' spelling of the `sync_mode` key."""
-    if "sync_mode" in overrides:
-        if mode is not None:
-            raise ConfigurationError(
-                "the sync mode was given twice (mode= and sync_mode=); pass one",
-                key="sync_mode",
-            )
-        mode = overrides.pop("sync_mode")
-    return resolve(sync_mode=mode, **overrides)
 
 
 def _collection(values: object, name: str, verb: str) -> Iterable[Any]:
