@@ -2,6 +2,7 @@
 
 from scrypath.auto_sync import AutoSync, auto_sync, auto_sync_disabled
 from scrypath.bulk import BackfillProgress, BackfillResult, backfill
+from scrypath.caches import reset_caches
 from scrypath.config import Config, configure, reset_configuration
 from scrypath.declaration import Faceting, SearchSpec, describe, is_searchable, searchable, spec_for
 from scrypath.errors import (
@@ -119,6 +120,7 @@ __all__ = [
     "is_searchable",
     "queue_counts",
     "reindex",
+    "reset_caches",
     "reset_configuration",
     "search",
     "search_facet_values",

@@ -27,9 +27,9 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.pool import StaticPool
 
+from scrypath.caches import reset_caches
 from scrypath.config import ENVIRONMENT, Config, configure, reset_configuration, resolve
 from scrypath.declaration import registry, searchable
-from scrypath.indexes import forget_ensured
 
 DATABASE_URL_VARIABLE = "SCRYPATH_TEST_DATABASE_URL"
 
@@ -154,7 +154,7 @@ def models(database: Database) -> Iterator[Models]:
 def scrypath_config(meilisearch: Any, meilisearch_index_prefix: str) -> Iterator[Config]:
     """scrypath pointed at the provisioned Meilisearch with this test's index prefix."""
     reset_configuration()
-    forget_ensured()
+    reset_caches()
     configure(
         meilisearch_url=meilisearch.url,
         meilisearch_api_key=meilisearch.api_key,
@@ -163,14 +163,14 @@ def scrypath_config(meilisearch: Any, meilisearch_index_prefix: str) -> Iterator
     )
     yield resolve()
     reset_configuration()
-    forget_ensured()
+    reset_caches()
 
 
 @pytest.fixture
 def offline_config() -> Iterator[Config]:
     """scrypath pointed at a port nothing listens on, so any request would fail."""
     reset_configuration()
-    forget_ensured()
+    reset_caches()
     configure(
         meilisearch_url=f"http://127.0.0.1:{closed_port()}",
         meilisearch_api_key="offline-key-that-must-not-leak",
@@ -179,7 +179,7 @@ def offline_config() -> Iterator[Config]:
     )
     yield resolve()
     reset_configuration()
-    forget_ensured()
+    reset_caches()
 
 
 def closed_port() -> int:

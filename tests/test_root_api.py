@@ -19,6 +19,7 @@ ROOT_NAMES = {
     "Config",
     "configure",
     "reset_configuration",
+    "reset_caches",
     # write path
     "sync_record",
     "sync_records",

@@ -21,8 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine
@@ -33,13 +33,19 @@ from scrypath.queue import settle
 from scrypath.queue.backoff import Backoff
 from scrypath.queue.claim import claim, renew
 from scrypath.queue.coalesce import coalesce
-from scrypath.queue.database import transaction, utcnow
+from scrypath.queue.database import database_now, transaction
 from scrypath.queue.deliver import Target, deliver
 from scrypath.queue.events import EventHook, JobEvent, Outcome, emit, logger
 from scrypath.queue.freshness import newer_documents
 from scrypath.queue.jobs import Job, JobError, JobState, is_permanent, job_error, permanent
 from scrypath.queue.payload import Decoded, Invalid, decode
 from scrypath.results import DocumentId
+
+_OUTCOMES: Mapping[JobState, Outcome] = {
+    JobState.RETRYABLE: "retryable",
+    JobState.DISCARDED: "discarded",
+    JobState.CANCELLED: "cancelled",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,15 +115,15 @@ class Batcher:
             if job.attempt <= job.max_attempts:
                 live.append(job)
                 continue
-            entry = JobError(
-                utcnow(),
-                job.max_attempts,
-                "queue_exhausted",
-                "lease_expired",
-                f"the worker holding attempt {job.max_attempts} of {job.max_attempts} "
-                "stopped before settling it; no attempt is left",
-            )
-            with self._transaction("discard a job") as connection:
+            with self._stamped("discard a job") as (connection, now):
+                entry = JobError(
+                    now,
+                    job.max_attempts,
+                    "queue_exhausted",
+                    "lease_expired",
+                    f"the worker holding attempt {job.max_attempts} of {job.max_attempts} "
+                    "stopped before settling it; no attempt is left",
+                )
                 done = settle.discard(connection, self.owner, job, entry, attempt=job.max_attempts)
             if done:
                 self._report(tally, "discarded", job, error=entry)
@@ -132,15 +138,15 @@ class Batcher:
             if lost <= 0:
                 kept.append(job)
                 continue
-            entry = JobError(
-                utcnow(),
-                job.attempt - 1,
-                "unknown",
-                "lease_expired",
-                f"attempt {job.attempt - 1} was lost: its worker stopped or lost the lease "
-                "before settling it",
-            )
-            with self._transaction("record a lost attempt") as connection:
+            with self._stamped("record a lost attempt") as (connection, now):
+                entry = JobError(
+                    now,
+                    job.attempt - 1,
+                    "unknown",
+                    "lease_expired",
+                    f"attempt {job.attempt - 1} was lost: its worker stopped or lost the lease "
+                    "before settling it",
+                )
                 updated = settle.record(connection, self.owner, job, entry)
             if updated is not None:
                 kept.append(updated)
@@ -158,13 +164,11 @@ class Batcher:
         return valid
 
     def _cancel(self, job: Job, invalid: Invalid, tally: Counter[Outcome]) -> None:
-        entry = JobError(utcnow(), job.attempt, "validation", "invalid_payload", invalid.message)
-        self._cancel_permanent(job, entry, tally)
-
-    def _cancel_permanent(self, job: Job, entry: JobError, tally: Counter[Outcome]) -> None:
-        with self._transaction("cancel a job") as connection:
-            if settle.cancel(connection, self.owner, job, entry):
-                self._report(tally, "cancelled", job, error=entry)
+        with self._stamped("cancel a job") as (connection, now):
+            entry = JobError(now, job.attempt, "validation", "invalid_payload", invalid.message)
+            cancelled = settle.cancel(connection, self.owner, job, entry)
+        if cancelled:
+            self._report(tally, "cancelled", job, error=entry)
 
     def _supersede(
         self, by_id: Mapping[int, Job], replaced: Mapping[int, int], tally: Counter[Outcome]
@@ -202,18 +206,27 @@ class Batcher:
                 self._fail(by_id[job_id], error, tally)
 
     def _fail(self, job: Job, error: BaseException, tally: Counter[Outcome]) -> None:
-        entry = job_error(error, attempt=job.attempt, at=utcnow())
-        if is_permanent(error):
-            self._cancel_permanent(job, permanent(entry), tally)
-            return
         backoff = Backoff.from_config(self.config)
-        with self._transaction("record a failure") as connection:
-            result = settle.fail(connection, self.owner, job, entry, backoff, self.rng)
+        result: tuple[JobState, JobError, dt.datetime | None] | None
+        with self._stamped("record a failure") as (connection, now):
+            entry = job_error(error, attempt=job.attempt, at=now)
+            if is_permanent(error):
+                entry = permanent(entry)
+                cancelled = settle.cancel(connection, self.owner, job, entry)
+                result = (JobState.CANCELLED, entry, None) if cancelled else None
+            else:
+                result = settle.fail(connection, self.owner, job, entry, backoff, self.rng, now)
         if result is None:
             return
         state, recorded, retry_at = result
-        outcome: Outcome = "retryable" if state is JobState.RETRYABLE else "discarded"
+        outcome: Outcome = _OUTCOMES[state]
         self._report(tally, outcome, job, error=recorded, next_attempt_at=retry_at)
+
+    @contextmanager
+    def _stamped(self, what: str) -> Iterator[tuple[Connection, dt.datetime]]:
+        """A short transaction and the database's time in it, for the entries it records."""
+        with self._transaction(what) as connection:
+            yield connection, database_now(connection)
 
     def _fail_held(self, claimed: list[Job], error: Exception, tally: Counter[Outcome]) -> None:
         """Record an unexpected failure on every job still held; if that fails too, the

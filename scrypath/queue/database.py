@@ -26,6 +26,7 @@ from sqlalchemy import (
     create_engine,
     func,
     literal,
+    select,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -66,6 +67,15 @@ def database_time(
             return current
         return current + literal(dt.timedelta(seconds=after), Interval())
     return literal(utcnow() + dt.timedelta(seconds=after), DateTime())
+
+
+def database_now(connection: Connection) -> dt.datetime:
+    """The database's current time as naive UTC (its transaction's time on PostgreSQL, so
+    it equals what `database_time` puts in the same transaction's statements)."""
+    if connection.dialect.name != "postgresql":
+        return utcnow()
+    now: dt.datetime = connection.execute(select(database_time(connection))).scalar_one()
+    return now
 
 
 def outbox_engine(config: Config) -> Engine:
@@ -117,6 +127,15 @@ def require_installed(connection: Connection) -> None:
 def forget_installed() -> None:
     """Check for the outbox table again on next use (for tests that drop it)."""
     _installed.clear()
+
+
+def forget_engines() -> None:
+    """Dispose of the engines built from outbox URLs; the next use builds them anew."""
+    with _engines_lock:
+        engines = list(_engines.values())
+        _engines.clear()
+    for engine in engines:
+        engine.dispose()
 
 
 def _schema(connection: Connection) -> str | None:

@@ -72,8 +72,10 @@ def fail(
     entry: JobError,
     backoff: Backoff,
     rng: random.Random | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[JobState, JobError, dt.datetime | None] | None:
-    """Record a failed attempt: retryable after a backoff, or discarded when exhausted.
+    """Record a failed attempt: retryable after a backoff (counted from `now`, default the
+    database's time), or discarded when exhausted.
 
     Returns the new state, the error it was recorded with and the next attempt time, or None
     when the lease was lost.
@@ -83,7 +85,7 @@ def fail(
     delay = backoff.delay(job.attempt, rng)
     values = {
         "state": JobState.RETRYABLE.value,
-        "scheduled_at": database_time(connection, after=delay),
+        "scheduled_at": database_time(connection, after=delay, now=now),
         "lease_expires_at": None,
         "errors": _errors(job, (entry,)),
     }

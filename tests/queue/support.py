@@ -21,8 +21,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
+from scrypath.caches import reset_caches
 from scrypath.config import Config, configure, reset_configuration, resolve
-from scrypath.indexes import ensure_index, forget_ensured
+from scrypath.indexes import ensure_index
 from scrypath.queue import Job, Worker, install
 from scrypath.queue.database import forget_installed
 from scrypath.queue.payload import model_reference
@@ -167,10 +168,10 @@ def _installed(backend: str, url: str, engine: Engine) -> Iterator[OutboxDatabas
 @pytest.fixture
 def fresh_config() -> Iterator[None]:
     reset_configuration()
-    forget_ensured()
+    reset_caches()
     yield
     reset_configuration()
-    forget_ensured()
+    reset_caches()
 
 
 @pytest.fixture
