@@ -120,9 +120,7 @@ def rebuild_running(client: meilisearch.Client, live: str, **context: Any) -> bo
     """Whether a rebuild of `live` holds its lock or is announced (uncached)."""
     if not can_rebuild(live):
         return False
-    return _exists(client, lock_name(live), live, context) or marker_exists(
-        client, live, **context
-    )
+    return _exists(client, lock_name(live), live, context) or marker_exists(client, live, **context)
 
 
 def _exists(client: meilisearch.Client, uid: str, live: str, context: dict[str, Any]) -> bool:
