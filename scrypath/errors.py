@@ -236,7 +236,10 @@ class ReindexError(ScrypathError):
 
     Context holds `step` (the step that failed), `index` and `target`, `cause` (the
     failure's reason), `live_untouched` (False only once cutover happened) and
-    `left_behind` (indexes the failed run could not remove).
+    `left_behind` (indexes the failed run could not remove, its lock included). A run
+    refused because another holds the lock fails at step `lock` with cause
+    `already_running`, naming the lock (`held_by`) and the run holding it (`holder`);
+    `takeover=True` replaces a lock whose run died.
     """
 
     reason = "reindex_failed"
