@@ -1,8 +1,9 @@
 """The Meilisearch a benchmark measures against, named honestly in its output.
 
 `SCRYPATH_MEILISEARCH_URL` (and `SCRYPATH_MEILISEARCH_API_KEY`) select a real server;
-otherwise scrypath's fake serves, in this process or, with `own_process=True`, in a
-process of its own so that its memory and CPU stay out of the measurement.
+otherwise scrypath's fake serves, always in a process of its own: in the measuring process
+its request handling and task processing would compete for the same interpreter as the code
+being measured, and that cost would swamp (or flatter) the difference between the sides.
 """
 
 from __future__ import annotations
@@ -16,28 +17,35 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def server(*, own_process: bool = False) -> Iterator[tuple[str, str | None, str]]:
+def server() -> Iterator[tuple[str, str | None, str]]:
     """Yield the URL, the API key and a one-line description of who serves."""
     url = os.environ.get("SCRYPATH_MEILISEARCH_URL")
     if url:
         yield url, os.environ.get("SCRYPATH_MEILISEARCH_API_KEY"), f"Meilisearch at {url}"
-    elif own_process:
-        yield from _fake_process()
-    else:
-        from scrypath.testing.meilisearch import FakeMeilisearch
-
-        with FakeMeilisearch() as fake:
-            yield fake.url, None, "scrypath's fake Meilisearch (not a real one)"
+        return
+    with fake_process() as (fake_url, description):
+        yield fake_url, None, description
 
 
-def _fake_process() -> Iterator[tuple[str, str | None, str]]:
+@contextmanager
+def fake_process() -> Iterator[tuple[str, str]]:
+    """scrypath's fake in a child process: its URL and a description naming that process."""
     command = [sys.executable, "-m", "scrypath.testing.meilisearch", "--port", "0"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
-        found = re.search(r"http://\S+", process.stdout.readline() if process.stdout else "")
+        first = process.stdout.readline() if process.stdout else ""
+        found = re.search(r"http://\S+", first)
         if found is None:
-            raise RuntimeError("the fake did not report its URL")
-        yield found.group(0), None, "scrypath's fake Meilisearch (not a real one), own process"
+            raise RuntimeError(f"the fake did not report its URL (it said {first!r})")
+        yield (
+            found.group(0),
+            f"scrypath's fake Meilisearch (not a real one), in its own process (pid "
+            f"{process.pid}); this process only measures",
+        )
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
