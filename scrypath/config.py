@@ -5,19 +5,25 @@ frozen, validated `Config` a single call runs with. The environment is read on e
 `resolve()`, so a process picks up what it was started with and tests can patch it; an empty
 variable counts as unset.
 
+Every value is checked where it is set: one by one (type, range, form), then together
+against the rules that tie settings to each other (a lease must outlast a task wait, a cap
+must not undercut its base), over the values in effect with defaults filling the rest. So a
+bad combination fails at `configure()` or at start-up, never later inside a worker.
+
 There is deliberately no default sync mode: the application chooses one, and code that syncs
 without one gets a `ConfigurationError` saying how to set it. The API key, and the password of
 an outbox database URL, never appear in a repr, a report or an error.
 
-The `queue_*` keys and `outbox` serve queue mode (see `scrypath.queue`): `outbox` is the
-database the worker reads (a SQLAlchemy URL or Engine); when it is set, inline failures are
-also recorded there as retryable jobs.
+The `queue_*` keys and `outbox_url` serve queue mode (see `scrypath.queue`): `outbox_url` is
+the database the worker reads (a SQLAlchemy URL or Engine); when it is set, inline failures
+are also recorded there as retryable jobs. `outbox` is its older name, still accepted.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+import operator
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -36,7 +42,13 @@ from scrypath.errors import ConfigurationError
 SyncMode = Literal["inline", "manual", "queue"]
 SYNC_MODES: tuple[SyncMode, ...] = ("inline", "manual", "queue")
 
+MAX_ATTEMPTS_LIMIT = 100
+MAX_SECONDS = 10 * 365 * 24 * 3600.0
+"""The longest duration any setting takes (ten years): longer ones overflow timers and dates."""
+
 _PREFIX = re.compile(r"[A-Za-z0-9_-]{0,400}")
+_API_KEY = re.compile(r"[\x21-\x7e]+")
+_URL_JUNK = re.compile(r"[\x00-\x20\x7f-\x9f]")
 _MASK = "***"
 
 
@@ -55,7 +67,7 @@ class Config:
     http_timeout: float = 10.0
     ensure_index_on_first_sync: bool = True
     session_factory: Callable[[], Session] | None = None
-    outbox: str | Engine | None = field(default=None, repr=False)
+    outbox_url: str | Engine | None = field(default=None, repr=False)
     queue_max_attempts: int = 8
     queue_backoff_base: float = 15.0
     queue_backoff_cap: float = 3600.0
@@ -68,14 +80,20 @@ class Config:
             checked = _check(item.name, value, f"Config({item.name}=...)")
             if checked is not value:
                 object.__setattr__(self, item.name, checked)
-        _check_backoff(self.queue_backoff_base, self.queue_backoff_cap, "Config(...)")
+        values = {item.name: getattr(self, item.name) for item in fields(self)}
+        _check_rules(values, dict.fromkeys(values, "Config"))
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{key}={value!r}" for key, value in self.describe().items())
         return f"Config({shown})"
 
+    @property
+    def outbox(self) -> str | Engine | None:
+        """The outbox database: `outbox_url` under its older name, for code that reads it."""
+        return self.outbox_url
+
     def describe(self) -> dict[str, Any]:
-        """The configuration as plain data, with the API key masked."""
+        """The configuration as plain data, with the API key and outbox password masked."""
         data = {item.name: getattr(self, item.name) for item in fields(self)}
         if self.meilisearch_api_key is not None:
             data["meilisearch_api_key"] = _MASK
@@ -83,8 +101,8 @@ class Config:
             data["session_factory"] = getattr(
                 self.session_factory, "__qualname__", type(self.session_factory).__name__
             )
-        if self.outbox is not None:
-            data["outbox"] = masked_database_url(self.outbox)
+        if self.outbox_url is not None:
+            data["outbox_url"] = masked_database_url(self.outbox_url)
         return data
 
     def require_sync_mode(self) -> SyncMode:
@@ -120,7 +138,10 @@ class Config:
 
 
 KEYS = tuple(item.name for item in fields(Config))
-"""Every key `configure()` and `resolve()` accept."""
+"""Every key `configure()` and `resolve()` accept (besides the aliases)."""
+
+ALIASES = MappingProxyType({"outbox": "outbox_url"})
+"""Older key names `configure()` and `resolve()` still accept -> the key they mean."""
 
 ENVIRONMENT = MappingProxyType(
     {
@@ -134,7 +155,7 @@ ENVIRONMENT = MappingProxyType(
         "max_poll_interval": "SCRYPATH_MAX_POLL_INTERVAL",
         "http_timeout": "SCRYPATH_HTTP_TIMEOUT",
         "ensure_index_on_first_sync": "SCRYPATH_ENSURE_INDEX_ON_FIRST_SYNC",
-        "outbox": "SCRYPATH_OUTBOX_URL",
+        "outbox_url": "SCRYPATH_OUTBOX_URL",
         "queue_max_attempts": "SCRYPATH_QUEUE_MAX_ATTEMPTS",
         "queue_backoff_base": "SCRYPATH_QUEUE_BACKOFF_BASE",
         "queue_backoff_cap": "SCRYPATH_QUEUE_BACKOFF_CAP",
@@ -146,18 +167,28 @@ ENVIRONMENT = MappingProxyType(
 
 _configured: Mapping[str, Any] = MappingProxyType({})
 
+# Where a value came from, lowest precedence first; a rule that breaks blames the later one.
+_Origin = Literal["default", "environment", "configure", "call", "Config"]
+_RANK: Mapping[_Origin, int] = MappingProxyType(
+    {"default": 0, "environment": 1, "configure": 2, "call": 3, "Config": 3}
+)
+
 
 def configure(**settings: Any) -> None:
-    """Set process-wide configuration; a key set to None goes back to the environment."""
+    """Set process-wide configuration; a key set to None goes back to the environment.
+
+    Calls add up; each is checked, with the environment and the defaults, as the
+    combination it leaves in effect, and a call that fails changes nothing.
+    """
     global _configured
-    _require_known(settings, "configure")
+    settings = _canonical(settings, "configure")
     merged = dict(_configured)
     for key, value in settings.items():
         if value is None:
             merged.pop(key, None)
         else:
-            merged[key] = _check(key, value, f"configure({key}=...)")
-    _check_backoff_values(merged, "configure(...)")
+            merged[key] = _check(key, value, _source(key, "configure"))
+    _in_effect(from_environment(os.environ), merged, {})
     _configured = MappingProxyType(merged)
 
 
@@ -171,34 +202,37 @@ def resolve(**overrides: Any) -> Config:
     """The configuration for one call: environment, then configure(), then `overrides`.
 
     An override of None means "not given", so callers can pass their optional keywords
-    straight through.
+    straight through. An override may also repair a combination the layers below leave
+    broken; the rules are checked on what is finally in effect.
     """
-    _require_known(overrides, "resolve")
-    values = from_environment(os.environ)
-    values.update(_configured)
-    for key, value in overrides.items():
-        if value is not None:
-            values[key] = _check(key, value, f"{key}=")
-    return Config(**values)
+    overrides = _canonical(overrides, "resolve")
+    given = {
+        key: _check(key, value, _source(key, "call"))
+        for key, value in overrides.items()
+        if value is not None
+    }
+    return Config(**_in_effect(from_environment(os.environ), _configured, given))
 
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
-    """The configuration keys the environment sets, parsed and checked."""
+    """The configuration keys the environment sets, each parsed and checked on its own."""
     values: dict[str, Any] = {}
     for key, variable in ENVIRONMENT.items():
-        text = environ.get(variable, "").strip()
-        if text:
+        raw = environ.get(variable, "")
+        if raw.strip():
+            # A key is sent as is, so it is checked as is: stray whitespace is an error.
+            text = raw if key == "meilisearch_api_key" else raw.strip()
             values[key] = _check(key, _parse(key, text, variable), variable)
-    _check_environment_backoff(values)
     return values
 
 
-def _check_environment_backoff(values: Mapping[str, Any]) -> None:
-    key = "queue_backoff_cap" if "queue_backoff_cap" in values else "queue_backoff_base"
-    try:
-        _check_backoff_values(values, ENVIRONMENT[key])
-    except ConfigurationError as error:
-        _bad(key, ENVIRONMENT[key], error.message.split(": ", 1)[1])
+def check_value(key: str, value: object, source: str) -> Any:
+    """`value` checked (and normalized) for `key`; `source` names where it came from.
+
+    The error, a `ConfigurationError`, starts with `source` (a variable, an option, a call)
+    and never quotes an API key or a password.
+    """
+    return _check(ALIASES.get(key, key), value, source)
 
 
 def masked_database_url(value: str | Engine | URL) -> str:
@@ -207,12 +241,125 @@ def masked_database_url(value: str | Engine | URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def _require_known(settings: Mapping[str, Any], caller: str) -> None:
-    for key in settings:
+def _canonical(settings: Mapping[str, Any], caller: str) -> dict[str, Any]:
+    """`settings` under their current key names; an unknown key is an error."""
+    canonical: dict[str, Any] = {}
+    for name, value in settings.items():
+        key = ALIASES.get(name, name)
         if key not in KEYS:
-            close = difflib.get_close_matches(key, KEYS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; valid keys: {', '.join(KEYS)}"
-            raise ConfigurationError(f"{caller}(): unknown key {key!r}{hint}", key=key)
+            _unknown(name, caller)
+        if value is not None and canonical.get(key) is not None:
+            raise ConfigurationError(
+                f"{caller}(): {name!r} is another name for {key!r}; give only one",
+                key=key,
+            )
+        if value is not None or key not in canonical:
+            canonical[key] = value
+    return canonical
+
+
+def _unknown(key: str, caller: str) -> NoReturn:
+    known = (*KEYS, *ALIASES)
+    close = [ALIASES.get(name, name) for name in difflib.get_close_matches(key, known, n=1)]
+    hint = f"; did you mean {close[0]!r}?" if close else f"; valid keys: {', '.join(KEYS)}"
+    raise ConfigurationError(f"{caller}(): unknown key {key!r}{hint}", key=key)
+
+
+def _in_effect(
+    environment: Mapping[str, Any], configured: Mapping[str, Any], given: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The layers merged over the defaults, checked together; what a Config is built from."""
+    values = dict(_DEFAULT_VALUES)
+    origins: dict[str, _Origin] = dict.fromkeys(values, "default")
+    layers: tuple[tuple[_Origin, Mapping[str, Any]], ...] = (
+        ("environment", environment),
+        ("configure", configured),
+        ("call", given),
+    )
+    for origin, layer in layers:
+        values.update(layer)
+        origins.update(dict.fromkeys(layer, origin))
+    _check_rules(values, origins)
+    return {key: value for key, value in values.items() if origins[key] != "default"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """`subject` must stand in `relation` to `other`; on a tie in origin, `subject` is blamed."""
+
+    subject: str
+    other: str
+    holds: Callable[[float, float], bool]
+    relation: str
+    why: str
+
+
+_RULES = (
+    _Rule(
+        "queue_lease_seconds",
+        "task_timeout",
+        operator.gt,
+        "must exceed",
+        "a worker's lease on a job has to outlast its wait for the job's task",
+    ),
+    _Rule(
+        "queue_backoff_cap",
+        "queue_backoff_base",
+        operator.ge,
+        "must be at least",
+        "retry waits start at the base and grow up to the cap",
+    ),
+    _Rule(
+        "max_poll_interval",
+        "poll_interval",
+        operator.ge,
+        "must be at least",
+        "task polls start at poll_interval and grow up to max_poll_interval",
+    ),
+)
+
+
+def _check_rules(values: Mapping[str, Any], origins: Mapping[str, _Origin]) -> None:
+    for rule in _RULES:
+        subject, other = values[rule.subject], values[rule.other]
+        if rule.holds(subject, other):
+            continue
+        blamed = rule.subject
+        if _RANK[origins[rule.other]] > _RANK[origins[rule.subject]]:
+            blamed = rule.other
+        _bad(
+            blamed,
+            _source(blamed, origins[blamed]),
+            f"{rule.subject} ({subject:g}s, {_provenance(rule.subject, origins)}) "
+            f"{rule.relation} {rule.other} ({other:g}s, {_provenance(rule.other, origins)}): "
+            f"{rule.why}",
+        )
+
+
+def _source(key: str, origin: _Origin) -> str:
+    """How an error names the place a value was set."""
+    if origin == "environment":
+        return ENVIRONMENT[key]
+    if origin == "configure":
+        return f"configure({key}=...)"
+    if origin == "call":
+        return f"{key}=... (given to this call)"
+    if origin == "Config":
+        return f"Config({key}=...)"
+    return f"the default {key}"
+
+
+def _provenance(key: str, origins: Mapping[str, _Origin]) -> str:
+    origin = origins[key]
+    if origin == "environment":
+        return f"from {ENVIRONMENT[key]}"
+    if origin == "configure":
+        return "from configure()"
+    if origin == "call":
+        return "given to this call"
+    if origin == "Config":
+        return "given to Config()"
+    return "the default"
 
 
 def _parse(key: str, text: str, variable: str) -> object:
@@ -266,40 +413,90 @@ def _url(value: object, key: str, source: str) -> str:
         _bad(key, source, "is not a valid URL")
     if parts.username is not None or parts.password is not None:
         _bad(key, source, "must not carry credentials; set the API key separately")
+    if _URL_JUNK.search(value):
+        _bad(key, source, f"must not contain spaces or control characters, got {_short(value)}")
     if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-        _bad(key, source, f"expected an http:// or https:// URL with a host, got {value!r}")
+        _bad(key, source, f"expected an http:// or https:// URL with a host, got {_short(value)}")
     return value.rstrip("/")
 
 
 def _api_key(value: object, key: str, source: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        _bad(key, source, "expected a non-empty string")
+    if not isinstance(value, str):
+        _bad(key, source, f"expected a string, got {type(value).__name__}")
+    problem = api_key_problem(value)
+    if problem is not None:
+        _bad(
+            key,
+            source,
+            f"the API key {problem}; a key is visible ASCII characters only, with no spaces "
+            "(the key itself is not shown)",
+        )
     return value
+
+
+def api_key_problem(key: str) -> str | None:
+    """Why `key` cannot be an HTTP header value, or None when it can; never quotes the key.
+
+    A key must be one or more visible ASCII characters (`!` to `~`): no spaces, no line
+    breaks or other control characters, nothing outside ASCII. Meilisearch keys and tenant
+    tokens are always of that form, and anything else would break or corrupt the header.
+    """
+    if _API_KEY.fullmatch(key):
+        return None
+    if not key.strip():
+        return "is empty or only whitespace"
+    if key != key.strip():
+        return "starts or ends with whitespace, often a newline left over from a file"
+    if any(char in "\r\n" for char in key):
+        return "contains a line break"
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in key):
+        return "contains a control character"
+    if not key.isascii():
+        return "contains a character outside ASCII"
+    return "contains whitespace"
 
 
 def _prefix(value: object, key: str, source: str) -> str:
     if not isinstance(value, str) or not _PREFIX.fullmatch(value):
-        _bad(key, source, f"expected letters, digits, '_' or '-' only, got {value!r}")
+        _bad(key, source, f"expected letters, digits, '_' or '-' only, got {_short(value)}")
     return value
 
 
 def _sync_mode(value: object, key: str, source: str) -> SyncMode:
     if value not in SYNC_MODES:
-        _bad(key, source, f"expected one of {', '.join(SYNC_MODES)}, got {value!r}")
+        _bad(key, source, f"expected one of {', '.join(SYNC_MODES)}, got {_short(value)}")
     return value
 
 
 def _seconds(value: object, key: str, source: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        _bad(key, source, f"expected a number of seconds, got {value!r}")
-    if not math.isfinite(value) or value <= 0:
-        _bad(key, source, f"expected a positive, finite number of seconds, got {value!r}")
-    return float(value)
+        _bad(key, source, f"expected a number of seconds, got {_short(value)}")
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_SECONDS:
+        _bad(
+            key,
+            source,
+            f"expected a positive number of seconds, at most {MAX_SECONDS:.0f} (ten years), "
+            f"got {_short(value)}",
+        )
+    return seconds
+
+
+def _short(value: object) -> str:
+    """A value as an error quotes it: its repr, cut short."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print
+        return "a number too large to show"
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 def _flag(value: object, key: str, source: str) -> bool:
     if not isinstance(value, bool):
-        _bad(key, source, f"expected True or False, got {value!r}")
+        _bad(key, source, f"expected True or False, got {_short(value)}")
     return value
 
 
@@ -311,33 +508,41 @@ def _outbox(value: object, key: str, source: str) -> str | Engine:
     try:
         make_url(value)
     except (ArgumentError, ValueError, TypeError):
-        _bad(key, source, "is not a SQLAlchemy database URL (dialect+driver://...)")
+        _bad(
+            key,
+            source,
+            f"{_masked_text(value)!r} is not a SQLAlchemy database URL (dialect+driver://...)",
+        )
     return value
+
+
+def _masked_text(text: str) -> str:
+    """`text`, a URL that did not parse, with whatever could be a password masked."""
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "", text
+    userinfo, at, host = rest.rpartition("@")
+    if at:
+        user, colon, _ = userinfo.partition(":")
+        rest = f"{user}{colon and ':' + _MASK}@{host}"
+    else:
+        authority, slash, path = rest.partition("/")
+        name, colon, port = authority.partition(":")
+        if colon and not port.isdigit():
+            rest = f"{name}:{_MASK}{slash}{path}"
+    return f"{scheme}{sep}{rest}"[:200]
 
 
 def _attempts(value: object, key: str, source: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        _bad(key, source, f"expected a whole number of attempts, got {value!r}")
+        _bad(key, source, f"expected a whole number of attempts, got {_short(value)}")
     if not 1 <= value <= MAX_ATTEMPTS_LIMIT:
-        _bad(key, source, f"expected between 1 and {MAX_ATTEMPTS_LIMIT} attempts, got {value}")
-    return int(value)
-
-
-def _check_backoff(base: float, cap: float, source: str) -> None:
-    if cap < base:
-        raise ConfigurationError(
-            f"{source}: queue_backoff_cap ({cap:g}s) must be at least queue_backoff_base "
-            f"({base:g}s)",
-            key="queue_backoff_cap",
+        _bad(
+            key,
+            source,
+            f"expected between 1 and {MAX_ATTEMPTS_LIMIT} attempts, got {_short(value)}",
         )
-
-
-def _check_backoff_values(values: Mapping[str, Any], source: str) -> None:
-    """The backoff pair, checked as far as `values` sets it (defaults fill the rest)."""
-    if "queue_backoff_base" in values or "queue_backoff_cap" in values:
-        base = values.get("queue_backoff_base", _DEFAULTS.queue_backoff_base)
-        cap = values.get("queue_backoff_cap", _DEFAULTS.queue_backoff_cap)
-        _check_backoff(base, cap, source)
+    return int(value)
 
 
 def _factory(value: object, key: str, source: str) -> Callable[[], Session]:
@@ -346,7 +551,6 @@ def _factory(value: object, key: str, source: str) -> Callable[[], Session]:
     return cast(Callable[[], Session], value)
 
 
-MAX_ATTEMPTS_LIMIT = 100
 _SECONDS = frozenset(
     {
         "task_timeout",
@@ -369,8 +573,10 @@ _CHECKS: Mapping[str, Callable[[object, str, str], Any]] = MappingProxyType(
         **{key: _seconds for key in _SECONDS},
         "ensure_index_on_first_sync": _flag,
         "session_factory": _factory,
-        "outbox": _outbox,
+        "outbox_url": _outbox,
         "queue_max_attempts": _attempts,
     }
 )
-_DEFAULTS = Config()
+_DEFAULT_VALUES: Mapping[str, Any] = MappingProxyType(
+    {item.name: item.default for item in fields(Config)}
+)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import math
+import os
+from unittest import mock
 
 import pytest
 from hypothesis import given
@@ -8,8 +10,10 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from scrypath.config import (
+    ALIASES,
     ENVIRONMENT,
     KEYS,
+    MAX_SECONDS,
     Config,
     configure,
     from_environment,
@@ -165,6 +169,12 @@ def test_an_unknown_key_is_named_with_the_closest_valid_key() -> None:
         ("ensure_index_on_first_sync", "true"),
         ("session_factory", "sessionmaker"),
         ("meilisearch_api_key", ""),
+        ("meilisearch_url", "http://search example.com"),
+        ("meilisearch_url", "http://search.example.com/\n"),
+        ("http_timeout", MAX_SECONDS * 2),
+        ("queue_retention_seconds", 10**400),
+        ("queue_lease_seconds", -math.inf),
+        ("outbox_url", b"sqlite://"),
     ],
 )
 def test_invalid_values_are_rejected_at_configure_time(key: str, value: object) -> None:
@@ -213,20 +223,36 @@ def test_session_factory_is_accepted_and_described_by_name() -> None:
 
 def test_keys_and_environment_cover_the_config_fields() -> None:
     assert set(ENVIRONMENT) == set(KEYS) - {"session_factory"}
+    assert set(ALIASES.values()) <= set(KEYS)
+    assert not set(ALIASES) & set(KEYS)
 
 
-@given(
-    variable=st.sampled_from(sorted(ENVIRONMENT.values())),
-    text=st.text(max_size=40),
+@pytest.mark.parametrize("seconds", [1e-3, 1, 3600, MAX_SECONDS])
+def test_durations_up_to_ten_years_are_accepted(seconds: float) -> None:
+    configure(queue_retention_seconds=seconds, bulk_task_timeout=seconds)
+    assert resolve().queue_retention_seconds == float(seconds)
+
+
+def test_a_huge_whole_number_is_refused_without_printing_it() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        configure(queue_max_attempts=10**5000)
+    assert "too large to show" in str(caught.value)
+
+
+# What an environment variable can hold: any text but NUL and lone surrogates.
+ENVIRONMENT_TEXT = st.text(
+    st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=40
 )
+
+
+@given(variable=st.sampled_from(sorted(ENVIRONMENT.values())), text=ENVIRONMENT_TEXT)
 def test_any_environment_text_parses_or_names_its_variable(variable: str, text: str) -> None:
-    try:
-        values = from_environment({variable: text})
-    except ConfigurationError as error:
-        assert variable in str(error)
-        assert error.context["variable"] == variable
-    else:
-        Config(**values)
+    with mock.patch.dict(os.environ, {variable: text}):
+        try:
+            resolve()
+        except ConfigurationError as error:
+            assert variable in str(error)
+            assert error.context["variable"] == variable
 
 
 KEY_TEXT = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", max_size=40)

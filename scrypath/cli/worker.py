@@ -1,4 +1,10 @@
-"""`scrypath worker`: deliver the outbox's jobs to Meilisearch until stopped, or drain once."""
+"""`scrypath worker`: deliver the outbox's jobs to Meilisearch until stopped, or drain once.
+
+Exit codes: 0 when the run ended and no job failed for good; 3 when `--once` cancelled or
+discarded a job (it will not be retried, so a script must notice); 1 when the worker could
+not run at all (a usage error, bad configuration, an unreachable or uninstalled outbox).
+Never 2, which means drift in this project.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +18,28 @@ from typing import Any
 
 import click
 
-from scrypath.config import masked_database_url
+from scrypath.config import check_value, masked_database_url, resolve
 from scrypath.errors import ConfigurationError
+from scrypath.queue.events import Outcome
 from scrypath.queue.worker import MAX_BATCH_SIZE, MAX_CONCURRENCY, Worker, WorkerReport
 
+EXIT_JOBS_FAILED = 3
+"""`--once` settled a job as cancelled or discarded: it failed for good."""
+
+_FAILED_FOR_GOOD: tuple[Outcome, ...] = ("discarded", "cancelled")
 _LOG_FORMATS = ("text", "json")
 
 
 @click.command()
 @click.option(
+    "--outbox-url",
+    metavar="URL",
+    help="SQLAlchemy URL of the outbox database [default: SCRYPATH_OUTBOX_URL].",
+)
+@click.option(
     "--database",
     metavar="URL",
-    envvar="SCRYPATH_OUTBOX_URL",
-    help="SQLAlchemy URL of the outbox database [env: SCRYPATH_OUTBOX_URL].",
+    help="Deprecated alias of --outbox-url.",
 )
 @click.option(
     "--import",
@@ -54,7 +69,11 @@ _LOG_FORMATS = ("text", "json")
     show_default=True,
     help="Seconds between claims when nothing is due.",
 )
-@click.option("--once", is_flag=True, help="Drain what is due, then exit.")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Drain what is due, then exit; exit 3 if a job was cancelled or discarded.",
+)
 @click.option(
     "--log-format",
     type=click.Choice(_LOG_FORMATS),
@@ -64,6 +83,7 @@ _LOG_FORMATS = ("text", "json")
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the final summary as JSON.")
 def worker(
+    outbox_url: str | None,
     database: str | None,
     imports: tuple[str, ...],
     concurrency: int,
@@ -72,14 +92,15 @@ def worker(
     once: bool,
     log_format: str,
     as_json: bool,
-) -> None:
+) -> int:
     """Deliver queued search work to Meilisearch.
 
     SIGTERM or SIGINT stops gracefully: batches in flight finish, nothing new is claimed.
     """
     _import_all(imports)
+    url = _outbox_url(outbox_url, database)
     runner = Worker(
-        database,
+        url,
         concurrency=concurrency,
         batch_size=batch_size,
         poll_interval=poll_interval,
@@ -88,7 +109,28 @@ def worker(
     with _job_logging(log_format):
         _announce(runner, once)
         report = runner.drain() if once else runner.run()
-    _summarize(report, runner, as_json)
+    failed = _failed_for_good(report) if once else 0
+    _summarize(report, runner, as_json, failed)
+    return EXIT_JOBS_FAILED if failed else 0
+
+
+def _outbox_url(outbox_url: str | None, database: str | None) -> str | None:
+    """The URL `--outbox-url` (or its deprecated alias) gives, checked; None when neither
+    is given and the configuration (SCRYPATH_OUTBOX_URL) names the outbox."""
+    if database is not None:
+        if outbox_url is not None:
+            raise click.UsageError("give --outbox-url only; --database is its deprecated alias")
+        click.echo("scrypath: warning: --database is deprecated; use --outbox-url", err=True)
+    given = outbox_url if outbox_url is not None else database
+    option = "--outbox-url" if outbox_url is not None else "--database"
+    if given is not None:
+        return str(check_value("outbox_url", given, option))
+    if resolve().outbox_url is None:
+        raise ConfigurationError(
+            "no outbox database is set; pass --outbox-url URL or set SCRYPATH_OUTBOX_URL",
+            key="outbox_url",
+        )
+    return None
 
 
 def _import_all(modules: tuple[str, ...]) -> None:
@@ -122,17 +164,38 @@ def _job_logging(log_format: str) -> Iterator[None]:
 
 
 class _TextLines(logging.Formatter):
+    """`level: message`, then the traceback's lines when the record carries one."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return f"{record.levelname.lower()}: {record.getMessage()}"
+        line = f"{record.levelname.lower()}: {record.getMessage()}"
+        trace = _trace(self, record)
+        return f"{line}\n{trace}" if trace else line
 
 
 class _JSONLines(logging.Formatter):
+    """One JSON object per record; a record with an exception adds a `traceback` field."""
+
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] = dict(getattr(record, "scrypath_event", None) or {})
         data.setdefault("event", "log")
         data["level"] = record.levelname.lower()
         data["message"] = record.getMessage()
+        trace = _trace(self, record)
+        if trace:
+            data["traceback"] = trace
         return json.dumps(data, separators=(",", ":"))
+
+
+def _trace(formatter: logging.Formatter, record: logging.LogRecord) -> str:
+    """The record's exception traceback and stack, as the standard formatter renders them."""
+    parts = []
+    if record.exc_info and record.exc_info[0] is not None:
+        parts.append(formatter.formatException(record.exc_info))
+    elif record.exc_text:
+        parts.append(record.exc_text)
+    if record.stack_info:
+        parts.append(formatter.formatStack(record.stack_info))
+    return "\n".join(parts)
 
 
 def _announce(runner: Worker, once: bool) -> None:
@@ -145,12 +208,23 @@ def _announce(runner: Worker, once: bool) -> None:
     )
 
 
-def _summarize(report: WorkerReport, runner: Worker, as_json: bool) -> None:
+def _failed_for_good(report: WorkerReport) -> int:
+    return sum(report.outcomes.get(outcome, 0) for outcome in _FAILED_FOR_GOOD)
+
+
+def _summarize(report: WorkerReport, runner: Worker, as_json: bool, failed: int) -> None:
     if as_json:
-        click.echo(json.dumps({"worker": runner.name, **report.to_json()}))
+        click.echo(json.dumps({"worker": runner.name, "ok": not failed, **report.to_json()}))
         return
     outcomes = ", ".join(f"{count} {name}" for name, count in report.to_json()["outcomes"].items())
-    click.echo(
-        f"OK: worker {runner.name} stopped after {report.batches} batch(es), "
+    summary = (
+        f"worker {runner.name} stopped after {report.batches} batch(es), "
         f"{report.claimed} job(s) claimed: {outcomes}; {report.swept} swept"
     )
+    if failed:
+        click.echo(
+            f"FAILED: {summary}; {failed} job(s) cancelled or discarded, not to be retried "
+            "(see their errors in the outbox)"
+        )
+    else:
+        click.echo(f"OK: {summary}")

@@ -84,3 +84,34 @@ def test_the_worker_repr_and_description_hide_the_key(outbox: Models, offline_co
     worker = worker_for(outbox.database.engine)
     assert API_KEY not in repr(worker.config)
     assert API_KEY not in json.dumps(worker.config.describe(), default=str)
+
+
+@pytest.mark.parametrize("suffix", ["\n", "\r", "☃"], ids=["newline", "return", "non-latin-1"])
+def test_a_key_slipped_past_validation_never_reaches_the_outbox_nor_counts_as_an_outage(
+    outbox: Models,
+    queue_config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    suffix: str,
+) -> None:
+    key = f"{API_KEY}{suffix}"
+    monkeypatch.setattr("scrypath.config.api_key_problem", lambda key: None)
+    configure(meilisearch_api_key=key, queue_max_attempts=2)
+    with outbox.session() as session:
+        post = outbox.Post(id=1, title="t")
+        session.add(post)
+        sync_record(post, session=session)
+        session.commit()
+    caplog.set_level(logging.DEBUG)
+    events: list[JobEvent] = []
+    worker_for(outbox.database.engine, on_event=events.append).drain(
+        wait_for_scheduled=True, handle_signals=False
+    )
+    with outbox.database.engine.connect() as connection:
+        row = connection.execute(select(jobs)).mappings().one()
+    stored = json.dumps({name: str(value) for name, value in row.items()})
+    texts = [stored, caplog.text, json.dumps([event.to_json() for event in events])]
+    assert all(API_KEY not in text for text in texts)
+    errors = row["errors"] if isinstance(row["errors"], list) else json.loads(row["errors"])
+    assert errors and all(error["reason_class"] != "transport" for error in errors)
+    assert "HTTP cannot carry" in errors[0]["message"]
