@@ -214,7 +214,7 @@ def plan_backfill(
     `sync_mode=` counts: the configured sync mode is for the sync verbs."""
     spec = spec_for(model)
     explicit = mode is not None or "sync_mode" in overrides
-    config = resolve_for(verb, mode, overrides)
+    config = resolve_for(verb, mode, overrides, _OPTIONS[verb])
     chosen = _mode(spec, verb, modes, config.sync_mode if explicit else "inline")
     _check_options(spec, verb, batch_size, max_payload_bytes)
     return Plan(
@@ -229,6 +229,29 @@ def plan_backfill(
         max_payload_bytes=max_payload_bytes,
         recheck=recheck,
     )
+
+
+_BACKFILL_OPTIONS = (
+    "statement",
+    "index",
+    "mode",
+    "session",
+    "batch_size",
+    "max_payload_bytes",
+    "after",
+    "recheck",
+    "progress",
+)
+_OPTIONS = {
+    "backfill": _BACKFILL_OPTIONS,
+    "reindex": (
+        *(option for option in _BACKFILL_OPTIONS if option not in ("statement", "index", "after")),
+        "keep_old",
+        "takeover",
+        "allow_partial_ranking_rules",
+        "grace_period",
+    ),
+}
 
 
 def _sessions(session: Session | None, config: Config) -> Callable[[], Session]:

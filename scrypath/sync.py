@@ -166,7 +166,7 @@ def _call(
     verb: str, mode: SyncMode | None, session: Session | None, overrides: dict[str, Any]
 ) -> tuple[Config, SyncMode, Session | None]:
     """A verb's configuration, its mode, and the session queue mode writes into."""
-    config = resolve_for(verb, mode, overrides)
+    config = resolve_for(verb, mode, overrides, ("mode", "session"))
     chosen = config.require_sync_mode()
     return config, chosen, require_session(session) if chosen == "queue" else None
 

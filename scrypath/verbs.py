@@ -9,15 +9,19 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from typing import Any
 
 from scrypath.config import KEYS, Config, SyncMode, resolve
 from scrypath.errors import ConfigurationError
 
 
-def resolve_for(verb: str, mode: SyncMode | None, overrides: dict[str, Any]) -> Config:
-    """The configuration one call of `verb` runs with."""
-    check_keywords(verb, overrides)
+def resolve_for(
+    verb: str, mode: SyncMode | None, overrides: dict[str, Any], options: Iterable[str] = ()
+) -> Config:
+    """The configuration one call of `verb` runs with; `options` are the verb's own keywords,
+    offered as suggestions for a misspelt one."""
+    check_keywords(verb, overrides, options)
     if "sync_mode" in overrides:
         if mode is not None:
             raise ConfigurationError(
@@ -28,11 +32,12 @@ def resolve_for(verb: str, mode: SyncMode | None, overrides: dict[str, Any]) -> 
     return resolve(sync_mode=mode, **overrides)
 
 
-def check_keywords(verb: str, overrides: dict[str, Any]) -> None:
+def check_keywords(verb: str, overrides: dict[str, Any], options: Iterable[str] = ()) -> None:
     """Refuse a keyword that is neither an option of `verb` nor a configuration key."""
+    known = (*options, *KEYS)
     for key in overrides:
         if key not in KEYS:
-            close = difflib.get_close_matches(key, KEYS, n=1)
+            close = difflib.get_close_matches(key, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ConfigurationError(
                 f"{verb}() got an unknown keyword {key!r}: neither an option of {verb} nor "

@@ -84,8 +84,8 @@ def outbox_engine(config: Config) -> Engine:
     if outbox is None:
         raise ConfigurationError(
             "no outbox database is set; pass an engine, call "
-            "scrypath.configure(outbox=engine_or_url) or set SCRYPATH_OUTBOX_URL",
-            key="outbox",
+            "scrypath.configure(outbox_url=engine_or_url) or set SCRYPATH_OUTBOX_URL",
+            key="outbox_url",
         )
     if isinstance(outbox, Engine):
         return outbox
@@ -103,7 +103,7 @@ def require_dialect(engine: Engine | Connection) -> str:
     if name not in SUPPORTED_DIALECTS:
         raise ConfigurationError(
             f"the outbox supports {' and '.join(SUPPORTED_DIALECTS)}, not {name}",
-            key="outbox",
+            key="outbox_url",
         )
     return name
 
@@ -182,5 +182,5 @@ def _create(url: str) -> Engine:
         raise ConfigurationError(
             f"the outbox database driver {exc.name!r} is not installed; install it "
             "(PostgreSQL: pip install 'scrypath[postgres]') or point outbox at another database",
-            key="outbox",
+            key="outbox_url",
         ) from None

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from scrypath.config import Config, resolve
+from scrypath.config import resolve
 from scrypath.errors import ConfigurationError, OutboxError
 from scrypath.queue.batch import Batcher, BatchReport
 from scrypath.queue.counts import QueueCounts, count_jobs
@@ -107,9 +107,8 @@ class Worker:
         rng: random.Random | None = None,
         **overrides: Any,
     ) -> None:
-        self.config = resolve(outbox=engine, **overrides)
+        self.config = resolve(outbox_url=engine, **overrides)
         _check_options(concurrency, batch_size, poll_interval, sweep_interval)
-        _check_lease(self.config)
         self.engine = outbox_engine(self.config)
         self.concurrency = concurrency
         self.batch_size = batch_size
@@ -304,13 +303,4 @@ def _positive(name: str, value: object) -> None:
         raise ConfigurationError(
             f"Worker({name}=...): expected a positive number of seconds, got {value!r}",
             key=name,
-        )
-
-
-def _check_lease(config: Config) -> None:
-    if config.queue_lease_seconds <= config.task_timeout:
-        raise ConfigurationError(
-            f"queue_lease_seconds ({config.queue_lease_seconds:g}s) must exceed task_timeout "
-            f"({config.task_timeout:g}s): a job's lease has to outlast the wait for its task",
-            key="queue_lease_seconds",
         )

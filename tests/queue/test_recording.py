@@ -19,7 +19,7 @@ from tests.queue.support import FAST, all_jobs, documents, worker_for
 @pytest.fixture
 def recording(outbox: Models, scrypath_config: Config) -> Models:
     """Inline mode with the outbox configured for failed work."""
-    configure(outbox=outbox.database.engine, **FAST)
+    configure(outbox_url=outbox.database.engine, **FAST)
     return outbox
 
 
@@ -125,7 +125,7 @@ def test_when_recording_fails_too_the_error_says_why(
     models: Models, scrypath_config: Config, meilisearch_fake: Any
 ) -> None:
     forget_installed()
-    configure(outbox=models.database.engine)
+    configure(outbox_url=models.database.engine)
     post = warm(models)
     meilisearch_fake.faults.respond_next(1, route="/documents", drop_connection=True)
     with pytest.raises(TransportError) as caught:

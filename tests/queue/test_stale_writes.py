@@ -87,7 +87,7 @@ def test_a_worker_that_lost_its_lease_sends_nothing(
 def test_a_recorded_inline_failure_never_undoes_a_newer_inline_write(
     outbox: Models, scrypath_config: Config, meilisearch: Any, meilisearch_fake: Any
 ) -> None:
-    configure(outbox=outbox.database.engine, **FAST)
+    configure(outbox_url=outbox.database.engine, **FAST)
     sync_record(saved(outbox, "v1"))
     meilisearch_fake.faults.respond_next(1, route="/documents", drop_connection=True)
     with pytest.raises(TransportError):
