@@ -18,6 +18,12 @@ Strings are always double-quoted with `\\` and `"` escaped, so a user's value ca
 its clause early. Attribute names must match `[A-Za-z0-9_.-]+` and be filterable on the spec
 (a dotted name is allowed under a filterable object); names that are Meilisearch keywords are
 quoted. The words `and`, `or` and `not` are reserved as keys.
+
+Meilisearch's parser stops at a nesting depth of 150, counted on the filter string: reading
+a condition costs 3 levels, each `NOT` one more, and each parenthesized group 4 more (so a
+`{"not": ...}`, compiled to `NOT (...)`, costs 5). The compiler counts its output the same
+way and refuses, before any request, what Meilisearch would refuse: at most 29 nested
+`not`, or 36 nested groups that alternate `and` and `or`.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from typing import Literal, NoReturn, TypeGuard
 
 from scrypath.declaration import SearchSpec
 from scrypath.errors import EncodingError, FilterError, SearchOptionError
-from scrypath.projection import encode_value
+from scrypath.projection import encode_value, short_repr
 
 OPERATORS = (
     "eq",
@@ -48,8 +54,18 @@ OPERATORS = (
 )
 """Operator keys accepted inside `{"attribute": {operator: value}}`."""
 
-MAX_DEPTH = 64
-"""How deeply `and`/`or`/`not` may nest; Meilisearch itself stops at 200."""
+MAX_DEPTH = 150
+"""Meilisearch's filter depth limit, counted as its parser counts (see the module docs).
+
+It also bounds how deeply the `and`/`or`/`not` mappings may nest, whatever they compile to.
+"""
+
+_CONDITION_DEPTH = 3
+"""The parser's depth at a condition: its `OR`, `AND` and `NOT` levels, then the condition."""
+_GROUP_DEPTH = 4
+"""What `( ... )` adds: the group's primary expression, then its `OR`, `AND` and `NOT` levels."""
+_NOT_DEPTH = 1 + _GROUP_DEPTH
+"""What the compiled `NOT ( ... )` adds: the `NOT`, then the group."""
 
 _ATTRIBUTE = re.compile(r"[A-Za-z0-9_.-]+")
 _KEYWORDS = frozenset(
@@ -69,6 +85,8 @@ _Kind = Literal["leaf", "and", "or", "not"]
 class _Clause:
     text: str
     kind: _Kind
+    depth: int = _CONDITION_DEPTH
+    """The deepest level Meilisearch's parser reaches reading `text` on its own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +111,7 @@ def compile_filter(spec: SearchSpec, expression: object, *, option: str = "filte
                 key=None,
             )
         scope = _Scope(spec.model_name, spec.filter_attributes)
-        return _expression(expression, scope, 0).text
+        return _within_depth(_expression(expression, scope, 0)).text
     except FilterError as error:
         if option == "filter":
             raise
@@ -103,6 +121,17 @@ def compile_filter(spec: SearchSpec, expression: object, *, option: str = "filte
 
 def _fail(message: str, *, key: object, allowed: Sequence[str] = ()) -> NoReturn:
     raise FilterError(f"filter: {message}", option="filter", key=key, allowed=list(allowed))
+
+
+def _within_depth(clause: _Clause) -> _Clause:
+    if clause.depth > MAX_DEPTH:
+        _fail(
+            f"nests too deeply for Meilisearch: it would parse to depth {clause.depth}, above "
+            f"its limit of {MAX_DEPTH} ({_CONDITION_DEPTH} to reach a condition, "
+            f"{_NOT_DEPTH} more per 'not', {_GROUP_DEPTH} more per and/or group in the other)",
+            key=None,
+        )
+    return clause
 
 
 def _expression(expression: object, scope: _Scope, depth: int) -> _Clause:
@@ -121,7 +150,7 @@ def _entry(key: object, value: object, scope: _Scope, depth: int) -> _Clause:
         return _join(key, [_expression(item, scope, depth + 1) for item in value])
     if key == "not":
         inner = _expression(value, scope, depth + 1)
-        return _Clause(f"NOT ({inner.text})", "not")
+        return _Clause(f"NOT ({inner.text})", "not", inner.depth + _NOT_DEPTH)
     if not isinstance(key, str):
         _fail(f"attribute names are strings, got {_shown(key)}", key=key, allowed=scope.allowed)
     name = _attribute(key, scope)
@@ -142,8 +171,10 @@ def _join(kind: str, clauses: list[_Clause]) -> _Clause:
     if len(clauses) == 1:
         return clauses[0]
     word = " AND " if kind == "and" else " OR "
-    parts = [c.text if c.kind in ("leaf", "not", kind) else f"({c.text})" for c in clauses]
-    return _Clause(word.join(parts), "and" if kind == "and" else "or")
+    bare = [c.kind in ("leaf", "not", kind) for c in clauses]
+    parts = [c.text if b else f"({c.text})" for c, b in zip(clauses, bare, strict=True)]
+    depth = max(c.depth + (0 if b else _GROUP_DEPTH) for c, b in zip(clauses, bare, strict=True))
+    return _Clause(word.join(parts), "and" if kind == "and" else "or", depth)
 
 
 def _attribute(key: str, scope: _Scope) -> str:
@@ -182,7 +213,7 @@ def _operation(name: str, op: object, value: object, key: str) -> _Clause:
         low, high = _pair(value, key)
         return _Clause(f"{name} {low} TO {high}", "leaf")
     _fail(
-        f"{key!r}: unknown operator {op!r}; use one of {', '.join(OPERATORS)}",
+        f"{key!r}: unknown operator {short_repr(op)}; use one of {', '.join(OPERATORS)}",
         key=key,
         allowed=OPERATORS,
     )
@@ -225,7 +256,7 @@ def literal(value: object, *, key: object = None) -> str:
     try:
         encoded = encode_value(value, field=str(key))
     except EncodingError:
-        encoded = value
+        _fail(f"{key!r}: cannot filter on {_shown(value)}; {_encodable_hint(value)}", key=key)
     if isinstance(encoded, bool):
         return "true" if encoded else "false"
     if isinstance(encoded, int):
@@ -240,14 +271,21 @@ def literal(value: object, *, key: object = None) -> str:
     )
 
 
+def _encodable_hint(value: object) -> str:
+    if isinstance(value, str):
+        return "a string must be valid Unicode, without lone surrogates"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "an integer must be within the range of a 64-bit float"
+    return "use a string, a finite number, a bool or None"
+
+
 def quote(text: str) -> str:
     """Double-quote a string for a filter, escaping backslashes and double quotes."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _shown(value: object) -> str:
-    text = repr(value)
-    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+    return f"{type(value).__name__} {short_repr(value, 60)}"
 
 
 def validate_sort(spec: SearchSpec, sort: object) -> list[str]:
@@ -304,7 +342,7 @@ def validate_facets(spec: SearchSpec, facets: object) -> list[str]:
             listed = ", ".join(spec.facets) or "none are declared; add faceting=..."
             _option_fail(
                 "facets",
-                f"{item!r} is not a facet of {spec.model_name}; facets: {listed}",
+                f"{short_repr(item)} is not a facet of {spec.model_name}; facets: {listed}",
                 item,
                 spec.facets,
             )

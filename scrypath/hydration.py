@@ -8,17 +8,19 @@ database but not yet from the index) are reported, never silently dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NoReturn
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import InstrumentedAttribute, Session, scoped_session
 from sqlalchemy.orm.interfaces import ORMOption
+from sqlalchemy.sql.base import ExecutableOption
 
 from scrypath.database_errors import database_cause
 from scrypath.declaration import spec_for
-from scrypath.errors import ConfigurationError, DatabaseError
+from scrypath.errors import ConfigurationError, DatabaseError, SearchOptionError
+from scrypath.projection import short_repr
 
 _UNUSABLE = object()
 
@@ -51,16 +53,20 @@ def load_aligned(
 ) -> list[Any]:
     """The record of each id, position for position, None where no row exists (one SELECT)."""
     spec = spec_for(model)
+    checked = option_tuple(options)
     column = _id_column(spec.model, spec.document_id)
     kind = _python_type(column)
     keys = [_coerce(kind, value) for value in ids]
     present = [key for key in dict.fromkeys(keys) if key is not _UNUSABLE]
     found: dict[Any, Any] = {}
     if present:
-        query = select(spec.model).where(column.in_(present)).options(*options)
+        query = select(spec.model).where(column.in_(present)).options(*checked)
         try:
             records = session.scalars(query).unique().all()
         except SQLAlchemyError as exc:
+            if checked and isinstance(exc, ArgumentError):  # an option that does not fit
+                why = f"it does not apply: {database_cause(exc)}"
+                _bad_option(spec.model_name, checked, why, exc)
             raise DatabaseError(
                 f"loading {spec.model_name} hits back failed: {database_cause(exc)}",
                 model=spec.model_name,
@@ -69,6 +75,70 @@ def load_aligned(
         for record in records:
             found[getattr(record, spec.document_id)] = record
     return [found.get(key) for key in keys]
+
+
+def check_load_options(model: type[Any], options: object) -> tuple[ORMOption, ...]:
+    """`options` as a tuple, each a loader option that applies to `model`.
+
+    Called before a search is sent, so a bad option fails before any request: the options
+    are tried on the SELECT that hydration will run (compiled, not executed).
+    """
+    checked = option_tuple(options)
+    if not checked:
+        return checked
+    name = spec_for(model).model_name
+    try:
+        select(model).options(*checked).compile()
+    except Exception as exc:  # any failure means an option cannot serve this model
+        culprit = next((option for option in checked if not _applies(model, option)), None)
+        why = f"it does not apply to {name}: {database_cause(exc)}"
+        _bad_option(name, (culprit,) if culprit is not None else checked, why, exc)
+    return checked
+
+
+def option_tuple(options: object) -> tuple[ORMOption, ...]:
+    """The loader options as a tuple; anything but a collection of options is refused."""
+    if options is None:
+        return ()
+    if isinstance(options, str | bytes | Mapping) or not isinstance(options, Iterable):
+        _bad_option(None, (options,), "expected a list of loader options such as selectinload()")
+    checked = tuple(options)
+    for option in checked:
+        if not isinstance(option, ExecutableOption):
+            _bad_option(None, (option,), "expected a loader option such as selectinload()")
+    return checked
+
+
+def check_session(session: object) -> None:
+    """Refuse a `session` that is neither None nor a SQLAlchemy session (or a scoped one)."""
+    if session is None or isinstance(session, Session | scoped_session):
+        return
+    raise SearchOptionError(
+        f"session: expected a SQLAlchemy Session, got {type(session).__name__}",
+        option="session",
+        key=type(session).__name__,
+    )
+
+
+def _applies(model: type[Any], option: ExecutableOption) -> bool:
+    try:
+        select(model).options(option).compile()
+    except Exception:  # the same failure as in check_load_options, one option at a time
+        return False
+    return True
+
+
+def _bad_option(
+    model: str | None, options: tuple[object, ...], why: str, cause: BaseException | None = None
+) -> NoReturn:
+    shown = ", ".join(_shown(option) for option in options)
+    raise SearchOptionError(
+        f"load_options: {shown}: {why}", option="load_options", key=shown, model=model
+    ) from cause
+
+
+def _shown(value: object) -> str:
+    return str(value) if isinstance(value, ExecutableOption) else short_repr(value)
 
 
 def _id_column(model: type[Any], name: str) -> InstrumentedAttribute[Any]:

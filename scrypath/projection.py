@@ -16,7 +16,11 @@ identical JSON:
 - mappings -> objects with string keys.
 - `bytes` and anything else -> `EncodingError` naming model, field and type.
 
-Numbers stay numbers so that Meilisearch can filter and sort them as ranges.
+Numbers stay numbers so that Meilisearch can filter and sort them as ranges; an integer
+beyond the range of a 64-bit float has no number Meilisearch can read and is an error.
+Every string, mapping keys included, must be valid Unicode: a lone surrogate (such as
+`"\\ud800"`, left by decoding bytes with `surrogateescape`) has no UTF-8 form, so it is
+an `EncodingError` here, before any request, rather than a failure while the body is sent.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -35,12 +40,16 @@ from uuid import UUID
 from scrypath.declaration import SearchSpec
 from scrypath.errors import EncodingError, InvalidDocumentIdError, ProjectionError
 
+DocumentId = int | str
+"""A document id in its JSON form: an integer or a string (see `validate_document_id`)."""
+
 MAX_DEPTH = 32
 """How deeply nested a projected value may be; deeper is almost surely a cycle."""
 
 _DOCUMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,511}")
 _INT_RANGE = range(-(2**63), 2**64)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_FLOAT_MAX = int(sys.float_info.max)
 
 
 def encode_value(value: Any, *, model: str | None = None, field: str = "value") -> Any:
@@ -54,28 +63,68 @@ def encode_document(document: Mapping[str, Any], *, model: str | None = None) ->
     for key, value in document.items():
         if not isinstance(key, str):
             raise EncodingError(
-                f"{model or 'document'}: field names must be strings, got {key!r}",
+                f"{model or 'document'}: field names must be strings, got {short_repr(key)}",
                 model=model,
-                field=repr(key),
+                field=short_repr(key),
                 type=type(key).__name__,
             )
-        encoded[key] = _encode(value, model, key, 0)
+        name = _text(key, model, key, "this field name")
+        encoded[name] = _encode(value, model, name, 0)
     return encoded
 
 
+def short_repr(value: object, limit: int = 80) -> str:
+    """`repr(value)` cut to `limit` characters, for messages; it never raises (a huge int or
+    a broken `__repr__` has no repr)."""
+    try:
+        text = repr(value)
+    except Exception:  # whatever a repr raises, the message still needs a word for the value
+        size = f" of {value.bit_length()} bits" if isinstance(value, int) else ""
+        text = f"<{type(value).__name__}{size} without a printable form>"
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def surrogate_at(text: str) -> int | None:
+    """Where `text` holds a lone surrogate (which has no UTF-8 form), or None."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return error.start
+    return None
+
+
 def json_default(value: Any) -> Any:
-    """A `default=` hook for `json.dumps` that applies the same rules."""
+    """A `default=` hook for `json.dumps` that applies the same rules to values JSON lacks.
+
+    A hook only sees values the `json` module cannot encode itself, so it cannot refuse a
+    lone surrogate in a plain string: encode with `DocumentEncoder` or `to_json_bytes`.
+    """
     return _encode(value, None, "value", 0)
 
 
 class DocumentEncoder(json.JSONEncoder):
-    """A `json.JSONEncoder` with the same rules, for APIs that take an encoder class."""
+    """A `json.JSONEncoder` with the same rules, for APIs that take an encoder class.
+
+    Strings (values and keys) are checked for lone surrogates before encoding, so a body
+    Meilisearch could not read fails here with an `EncodingError`.
+    """
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**{**options, "allow_nan": False})
 
     def default(self, o: Any) -> Any:
         return json_default(o)
+
+    def encode(self, o: Any) -> str:
+        if isinstance(o, str):  # the base class encodes a bare string without iterencode
+            _text(o, None, "value")
+        return super().encode(o)
+
+    def iterencode(self, o: Any, _one_shot: bool = False) -> Iterator[str]:
+        _check_strings(o, "value", 0)
+        return super().iterencode(o, _one_shot)
 
 
 def to_json_bytes(document: Mapping[str, Any], *, model: str | None = None) -> bytes:
@@ -95,7 +144,7 @@ def _encode(value: Any, model: str | None, field: str, depth: int) -> Any:
     if isinstance(value, Enum):
         return _encode(value.value, model, field, depth + 1)
     if value is None or isinstance(value, str | int):
-        return _primitive(value)
+        return _primitive(value, model, field)
     if isinstance(value, float | Decimal):
         return _finite(value, model, field)
     if isinstance(value, dt.date):
@@ -105,10 +154,57 @@ def _encode(value: Any, model: str | None, field: str, depth: int) -> Any:
     return _container(value, model, field, depth)
 
 
-def _primitive(value: str | int | None) -> str | int | None:
-    if value is None or type(value) in (str, int, bool):
+def _primitive(value: str | int | None, model: str | None, field: str) -> str | int | None:
+    if value is None or type(value) is bool:
         return value
-    return str.__str__(value) if isinstance(value, str) else int(value)
+    if isinstance(value, str):
+        return _text(str.__str__(value), model, field)
+    number = int(value)
+    if not -_FLOAT_MAX <= number <= _FLOAT_MAX:
+        raise _unencodable(
+            value,
+            model,
+            field,
+            "it is beyond the range of a 64-bit float, so no JSON number "
+            "Meilisearch reads can hold it; store it as a string",
+        )
+    return number
+
+
+def _text(value: str, model: str | None, field: str, what: str = "it") -> str:
+    at = surrogate_at(value)
+    if at is not None:
+        code = f"U+{ord(value[at]):04X}"
+        raise _unencodable(
+            value,
+            model,
+            field,
+            f"{what} holds a lone surrogate ({code} at index {at}), which "
+            "has no UTF-8 form; decode the source text with errors='replace' or fix it",
+        )
+    return value
+
+
+def _check_strings(value: Any, field: str, depth: int) -> None:
+    """Refuse lone surrogates anywhere in data `json` is about to encode natively."""
+    if isinstance(value, str):
+        _text(value, None, field)
+    elif depth > MAX_DEPTH and isinstance(value, Mapping | list | tuple):
+        raise _unencodable(value, None, field, f"nests deeper than {MAX_DEPTH} levels")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            path = f"{field}.{key}"
+            if isinstance(key, str):
+                _text(key, None, path, "this key")
+            _check_strings(item, path, depth + 1)
+    elif isinstance(value, list | tuple):
+        for n, item in enumerate(value):
+            _check_strings(item, f"{field}[{n}]", depth + 1)
+
+
+def _printable(text: str) -> str:
+    """`text` with lone surrogates escaped, so messages and context can always be written."""
+    return text if surrogate_at(text) is None else text.encode("utf-8", "backslashreplace").decode()
 
 
 def _finite(value: float | Decimal, model: str | None, field: str) -> float:
@@ -140,10 +236,11 @@ def _container(value: Any, model: str | None, field: str, depth: int) -> Any:
             "bytes are not searchable; decode or base64 them in search_document",
         )
     if isinstance(value, Mapping):
-        return {
-            _key(key, model, field): _encode(item, model, f"{field}.{key}", depth + 1)
-            for key, item in value.items()
-        }
+        encoded: dict[str, Any] = {}
+        for key, item in value.items():
+            name = _key(key, model, field)
+            encoded[name] = _encode(item, model, f"{field}.{name}", depth + 1)
+        return encoded
     if isinstance(value, list | tuple):
         return [_encode(item, model, f"{field}[{n}]", depth + 1) for n, item in enumerate(value)]
     if isinstance(value, set | frozenset):
@@ -155,11 +252,12 @@ def _container(value: Any, model: str | None, field: str, depth: int) -> Any:
 def _key(key: object, model: str | None, field: str) -> str:
     if not isinstance(key, str):
         raise _unencodable(key, model, field, "mapping keys must be strings")
-    return key
+    return _text(key, model, f"{field}.{key}", "this key")
 
 
 def _unencodable(value: object, model: str | None, field: str, why: str) -> EncodingError:
     kind = type(value).__name__
+    field = _printable(field)
     where = f"{model}.{field}" if model else field
     return EncodingError(
         f"{where}: cannot encode {kind}: {why}", model=model, field=field, type=kind
@@ -184,7 +282,7 @@ def validate_document_id(value: object, *, model: str | None = None) -> int | st
 
 
 def _bad_id(value: object, model: str | None) -> InvalidDocumentIdError:
-    shown = repr(value) if len(repr(value)) <= 80 else f"{repr(value)[:77]}..."
+    shown = short_repr(value)
     hint = "; flush the session first so the record has its id" if value is None else ""
     where = f"{model}: " if model else ""
     return InvalidDocumentIdError(

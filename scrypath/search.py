@@ -23,8 +23,9 @@ from scrypath.config import Config, resolve
 from scrypath.declaration import SearchSpec, spec_for
 from scrypath.errors import SearchOptionError, TenantScopeError
 from scrypath.filters import compile_filter, validate_facets, validate_sort
-from scrypath.hydration import hydrate
+from scrypath.hydration import check_load_options, check_session, hydrate
 from scrypath.meilisearch.raw import post
+from scrypath.projection import short_repr, surrogate_at
 from scrypath.results import DocumentId, Facet, FacetBucket, FacetStats, Page, SearchResult
 
 __all__ = [
@@ -69,11 +70,13 @@ def search(
     spec = spec_for(model)
     query = build_query(spec, text, filter, sort, facets, facet_filter, tenant_scope)
     params = {**query.params, **pagination(page, per_page)}
+    options = check_load_options(spec.model, load_options)
+    check_session(session)
     config = resolve(**overrides)
     index = spec.index_name(config.index_prefix)
     raw = post(config, f"indexes/{index}/search", params, **_context(spec, index))
     hits = tuple(raw.get("hits", ()))
-    records, missing = load_records(spec, hits, config, session, load_options)
+    records, missing = load_records(spec, hits, config, session, options)
     return SearchResult(
         model=spec.model,
         index=index,
@@ -103,8 +106,9 @@ def search_within_facet(
     **overrides: Any,
 ) -> SearchResult:
     """A search restricted to documents whose `facet` holds `value`."""
+    _require_facet(spec_for(model), facet)
     if value is None or isinstance(value, Mapping | list | tuple | Set):
-        _option_fail("value", f"expected one facet value, got {value!r}", value)
+        _option_fail("value", f"expected one facet value, got {short_repr(value)}", value)
     return search(
         model,
         text,
@@ -184,7 +188,9 @@ def _facet_clauses(spec: SearchSpec, facet_filter: object) -> list[str | None]:
     if facet_filter is None:
         return []
     if not isinstance(facet_filter, Mapping):
-        _option_fail("facet_filter", f"expected {{facet: value(s)}}, got {facet_filter!r}", None)
+        _option_fail(
+            "facet_filter", f"expected {{facet: value(s)}}, got {short_repr(facet_filter)}", None
+        )
     for name in facet_filter:
         _require_facet(spec, name, option="facet_filter")
     return [
@@ -240,12 +246,16 @@ def _mentions(expression: object, field: str) -> bool:
 def pagination(page: object, per_page: object) -> dict[str, int]:
     """Meilisearch's `page`/`hitsPerPage`, which make totals exact."""
     if isinstance(page, bool) or not isinstance(page, int) or page < 1:
-        _option_fail("page", f"expected a whole number >= 1, got {page!r}", page)
+        _option_fail("page", f"expected a whole number >= 1, got {short_repr(page)}", page)
     if isinstance(per_page, bool) or not isinstance(per_page, int) or per_page < 1:
-        _option_fail("per_page", f"expected a whole number >= 1, got {per_page!r}", per_page)
+        _option_fail(
+            "per_page", f"expected a whole number >= 1, got {short_repr(per_page)}", per_page
+        )
     if per_page > MAX_PER_PAGE:
         _option_fail(
-            "per_page", f"{per_page} is above the maximum of {MAX_PER_PAGE} per page", per_page
+            "per_page",
+            f"{short_repr(per_page)} is above the maximum of {MAX_PER_PAGE} per page",
+            per_page,
         )
     return {"page": page, "hitsPerPage": per_page}
 
@@ -301,13 +311,23 @@ def _require_facet(spec: SearchSpec, name: object, *, option: str = "facet") -> 
     if not isinstance(name, str) or name not in spec.facets:
         listed = ", ".join(spec.facets) or "none are declared; add faceting=..."
         _option_fail(
-            option, f"{name!r} is not a facet of {spec.model_name}; facets: {listed}", name
+            option,
+            f"{short_repr(name)} is not a facet of {spec.model_name}; facets: {listed}",
+            name,
         )
 
 
 def _require_text(text: object, option: str) -> str:
     if not isinstance(text, str):
         _option_fail(option, f"expected a string, got {type(text).__name__}", None)
+    at = surrogate_at(text)
+    if at is not None:
+        _option_fail(
+            option,
+            f"holds a lone surrogate (U+{ord(text[at]):04X} at index {at}), which has no UTF-8 "
+            "form, so Meilisearch cannot read it",
+            None,
+        )
     return text
 
 
@@ -316,7 +336,7 @@ def _option_fail(option: str, message: str, key: object) -> NoReturn:
 
 
 def _plain_key(key: object) -> object:
-    return key if key is None or isinstance(key, str | int | float) else repr(key)
+    return key if key is None or isinstance(key, str | int | float) else short_repr(key)
 
 
 def _context(spec: SearchSpec, index: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -24,8 +25,9 @@ from sqlalchemy.orm.interfaces import ORMOption
 from scrypath.config import Config, resolve
 from scrypath.declaration import spec_for
 from scrypath.errors import BackendError, HTTPError, IndexNotFoundError, SearchOptionError
-from scrypath.hydration import load_aligned
+from scrypath.hydration import check_load_options, check_session, load_aligned
 from scrypath.meilisearch.raw import post
+from scrypath.projection import short_repr
 from scrypath.results import DocumentId, EntryResult, FederatedResult
 from scrypath.search import Query, build_query, page_of, pagination, parse_facets
 
@@ -81,10 +83,11 @@ def search_many(
         "load_options": load_options,
     }
     config = resolve(**overrides)
-    planned = [_plan(_entry(item), shared, config) for item in entries]
+    planned = [_plan(_entry(item), shared, config) for item in _entries(entries)]
     if not planned:
         raise SearchOptionError("entries: search_many needs at least one entry", option="entries")
     window = pagination(page, per_page)
+    check_session(session)
     raw, active, errors = _send(config, planned, window)
     hits = tuple(raw.get("hits", ()))
     by_entry = _hits_by_entry(hits, active)
@@ -102,8 +105,18 @@ def search_many(
     )
 
 
-def _entry(item: SearchEntry | type[Any]) -> SearchEntry:
-    return item if isinstance(item, SearchEntry) else SearchEntry(item)
+def _entries(entries: object) -> Iterable[object]:
+    if isinstance(entries, str | bytes | Mapping | type) or not isinstance(entries, Iterable):
+        raise SearchOptionError(
+            f"entries: expected a list of models or SearchEntry, got {type(entries).__name__}",
+            option="entries",
+            key=type(entries).__name__,
+        )
+    return entries
+
+
+def _entry(item: object) -> SearchEntry:
+    return item if isinstance(item, SearchEntry) else SearchEntry(cast(type[Any], item))
 
 
 def _plan(entry: SearchEntry, shared: Mapping[str, Any], config: Config) -> _Planned:
@@ -123,18 +136,20 @@ def _plan(entry: SearchEntry, shared: Mapping[str, Any], config: Config) -> _Pla
         pick("tenant_scope"),
     )
     index = spec.index_name(config.index_prefix)
-    return _Planned(query, index, _weight(entry.weight), pick("load_options"))
+    options = check_load_options(spec.model, pick("load_options"))
+    return _Planned(query, index, _weight(entry.weight), options)
 
 
 def _weight(weight: object) -> float | None:
     if weight is None:
         return None
+    shown = short_repr(weight)
     if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
         raise SearchOptionError(
-            f"weight: expected a number >= 0, got {weight!r}", option="weight", key=repr(weight)
+            f"weight: expected a number >= 0, got {shown}", option="weight", key=shown
         )
-    if not math.isfinite(weight):
-        raise SearchOptionError("weight: expected a finite number", option="weight")
+    if weight > sys.float_info.max or not math.isfinite(weight):
+        raise SearchOptionError("weight: expected a finite number", option="weight", key=shown)
     return float(weight)
 
 

@@ -192,12 +192,24 @@ def test_filter_errors_are_search_option_errors(spec: SearchSpec) -> None:
         compile_filter(spec, {"nope": 1})
 
 
-def test_nesting_is_bounded(spec: SearchSpec) -> None:
-    expression: dict[str, Any] = {"status": "a"}
-    for _ in range(MAX_DEPTH + 1):
-        expression = {"not": expression}
-    with pytest.raises(FilterError, match="nests deeper"):
-        compile_filter(spec, expression)
+def test_mappings_nest_at_most_max_depth_levels_whatever_they_compile_to(
+    spec: SearchSpec,
+) -> None:
+    def single(count: int) -> dict[str, Any]:
+        expression: dict[str, Any] = {"status": "a"}
+        for _ in range(count):
+            expression = {"and": [expression]}
+        return expression
+
+    assert compile_filter(spec, single(MAX_DEPTH)) == 'status = "a"'
+    with pytest.raises(FilterError, match=f"nests deeper than {MAX_DEPTH} levels"):
+        compile_filter(spec, single(MAX_DEPTH + 1))
+
+
+def test_and_or_lists_of_any_length_cost_no_depth(spec: SearchSpec) -> None:
+    many = [{"status": str(n)} for n in range(500)]
+    compiled = compile_filter(spec, {"or": many, "and": many, "not": {"or": many}})
+    assert compiled is not None and compiled.count(" OR ") == 998
 
 
 @pytest.mark.parametrize(
@@ -447,3 +459,36 @@ def test_operators_are_documented_in_the_module() -> None:
 
     for operator in OPERATORS:
         assert operator in (module.__doc__ or "")
+
+
+# st.text() never draws surrogates, whatever its alphabet: join characters instead
+@given(
+    st.lists(st.one_of(st.characters(), st.characters(categories=["Cs"])), max_size=8).map("".join)
+)
+def test_a_string_with_a_lone_surrogate_is_a_filter_error(text: str) -> None:
+    broken = any(0xD800 <= ord(char) <= 0xDFFF for char in text)
+    try:
+        compiled = compile_filter(ITEM_SPEC, {"or": [{"status": text}, {"brand": [text]}]})
+    except FilterError as error:
+        assert broken
+        assert error.context["key"] in ("status", "brand")
+        assert "lone surrogates" in str(error) and str(error).encode("utf-8")
+    else:
+        assert not broken and compiled is not None
+
+
+@pytest.mark.parametrize(
+    ("expression", "fragment"),
+    [
+        ({"price": 2**1024}, "cannot filter on int 1797"),
+        ({"price": {"between": (0, 10**5000)}}, "cannot filter on int <int of 16610 bits"),
+        ({"status": {10**5000: 1}}, "unknown operator <int of 16610 bits"),
+        ({10**5000: 1}, "attribute names are strings, got int <int of 16610 bits"),
+    ],
+    ids=["2^1024", "between-huge", "huge-operator", "huge-key"],
+)
+def test_unprintable_values_still_give_a_filter_error(
+    spec: SearchSpec, expression: dict[Any, Any], fragment: str
+) -> None:
+    with pytest.raises(FilterError, match=re.escape(fragment)):
+        compile_filter(spec, expression)

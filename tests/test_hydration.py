@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, selectinload
 
 from scrypath.declaration import searchable
-from scrypath.errors import ConfigurationError
-from scrypath.hydration import hydrate, load_aligned
+from scrypath.errors import ConfigurationError, SearchOptionError
+from scrypath.hydration import check_load_options, hydrate, load_aligned
 from tests.conftest import Models
 
 
@@ -108,3 +108,63 @@ def test_a_document_id_that_is_not_a_column_cannot_be_loaded(models: Models) -> 
 
     with models.session() as session, pytest.raises(ConfigurationError, match="not a mapped"):
         hydrate(session, Computed, ["c1"])
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        ([1], "1: expected a loader option"),
+        (["selectinload"], "'selectinload': expected a loader option"),
+        (1, "1: expected a list of loader options"),
+        ("author", "'author': expected a list of loader options"),
+        ({"author": True}, "expected a list of loader options"),
+    ],
+)
+def test_a_bad_loader_option_is_a_search_option_error(
+    stocked: Models, options: Any, fragment: str
+) -> None:
+    statements = stocked.database.count_statements()
+    with stocked.session() as session, pytest.raises(SearchOptionError) as caught:
+        hydrate(session, stocked.Post, [1], options=options)
+    assert caught.value.context["option"] == "load_options"
+    assert fragment in str(caught.value)
+    assert statements == []
+
+
+def test_a_loader_option_for_another_model_is_a_search_option_error(stocked: Models) -> None:
+    with stocked.session() as session, pytest.raises(SearchOptionError) as caught:
+        hydrate(session, stocked.Post, [1], options=[selectinload(stocked.Author.posts)])
+    assert caught.value.context == {
+        "option": "load_options",
+        "key": "Load(Author)",
+        "model": "Post",
+    }
+    assert "does not apply" in str(caught.value) and "SELECT" not in str(caught.value)
+
+
+def test_check_load_options_refuses_before_any_statement(stocked: Models) -> None:
+    assert check_load_options(stocked.Post, None) == ()
+    good = selectinload(stocked.Post.author)
+    assert check_load_options(stocked.Post, [good]) == (good,)
+    assert check_load_options(stocked.Post, (o for o in [good])) == (good,)
+    wrong = selectinload(stocked.Author.posts)
+    with pytest.raises(SearchOptionError, match="it does not apply to Post") as caught:
+        check_load_options(stocked.Post, [good, wrong])
+    assert caught.value.context["key"] == "Load(Author)"
+
+
+ANYTHING = st.recursive(
+    st.one_of(st.none(), st.integers(), st.text(max_size=5), st.booleans(), st.builds(object)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(), inner)),
+    max_leaves=6,
+)
+
+
+@given(ANYTHING)
+def test_arbitrary_load_options_are_refused_or_empty(options: Any) -> None:
+    try:
+        checked = check_load_options(object, options)
+    except SearchOptionError as error:
+        assert error.context["option"] == "load_options"
+    else:
+        assert checked == () and options in (None, [])

@@ -4,6 +4,7 @@ import datetime as dt
 import enum
 import json
 import string
+import sys
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -25,6 +26,7 @@ from scrypath.projection import (
     is_indexable,
     json_default,
     project,
+    short_repr,
     to_json_bytes,
     validate_document_id,
 )
@@ -359,10 +361,11 @@ def test_arbitrary_ids_classify_like_meilisearch(value: object) -> None:
         assert result == value
 
 
+FLOAT_MAX = int(sys.float_info.max)
 SCALARS = st.one_of(
     st.none(),
     st.booleans(),
-    st.integers(),
+    st.integers(-FLOAT_MAX, FLOAT_MAX),  # beyond: an EncodingError, tested on its own
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(),
     st.datetimes(timezones=st.one_of(st.none(), st.timezones())),
@@ -393,3 +396,130 @@ def test_encoded_values_round_trip_through_json(value: object) -> None:
 @given(st.dictionaries(st.text(max_size=6), VALUES, max_size=5))
 def test_json_bytes_decode_to_the_encoded_document(document: dict[str, Any]) -> None:
     assert json.loads(to_json_bytes(document)) == encode_document(document)
+
+
+LONE = "caf\udce9"  # what decoding Latin-1 bytes as UTF-8 with surrogateescape leaves
+
+
+def test_a_lone_surrogate_in_a_projected_field_is_an_encoding_error(spec: SearchSpec) -> None:
+    with pytest.raises(EncodingError) as caught:
+        project(listing(title=LONE), spec)
+    assert caught.value.context == {"model": "Listing", "field": "title", "type": "str"}
+    assert "lone surrogate (U+DCE9 at index 3)" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"note": LONE}, "note"),
+        ({"tags": ["ok", ("fine", LONE)]}, "tags[1][1]"),
+        ({"meta": {"inner": {"deep": LONE}}}, "meta.inner.deep"),
+        ({"meta": {LONE: 1}}, "meta.caf\\udce9"),
+        ({LONE: 1}, "caf\\udce9"),
+        ({"labels": {LONE}}, "labels[]"),
+    ],
+)
+def test_a_lone_surrogate_from_search_document_is_an_encoding_error(
+    spec: SearchSpec, extra: dict[str, Any], field: str
+) -> None:
+    hooked = with_hooks(spec, search_document=lambda record: extra)
+    with pytest.raises(EncodingError) as caught:
+        project(listing(), hooked)
+    assert caught.value.context == {"model": "Listing", "field": field, "type": "str"}
+    message = str(caught.value)
+    assert message.startswith(f"Listing.{field}: cannot encode str: ")
+    assert message.encode("utf-8")  # the message itself can always be written out
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda doc: to_json_bytes(doc),
+        lambda doc: encode_document(doc),
+        lambda doc: json.dumps(doc, cls=DocumentEncoder),
+        lambda doc: json.dumps(doc, cls=DocumentEncoder, ensure_ascii=False).encode(),
+        lambda doc: json.dumps(doc["v"], cls=DocumentEncoder),
+    ],
+)
+@pytest.mark.parametrize("document", [{"v": LONE}, {"v": [1, {"k": LONE}]}, {LONE: 1}])
+def test_every_encoder_refuses_lone_surrogates_with_an_encoding_error(
+    encode: Any, document: dict[str, Any]
+) -> None:
+    if "v" not in document:
+        document = {"v": document}
+    with pytest.raises(EncodingError) as caught:
+        encode(document)
+    assert caught.value.context["type"] == "str"
+
+
+def test_surrogate_pairs_written_properly_are_ordinary_text() -> None:
+    assert to_json_bytes({"v": "\U0001f600"}) == '{"v":"\U0001f600"}'.encode()
+    assert json.dumps({"v": "\U0001f600"}, cls=DocumentEncoder) == '{"v": "\\ud83d\\ude00"}'
+
+
+# st.text() never draws surrogates, whatever its alphabet: join characters instead
+TEXT_WITH_SURROGATES = st.lists(
+    st.one_of(st.characters(), st.characters(categories=["Cs"])), max_size=12
+).map("".join)
+
+
+def has_surrogate(text: str) -> bool:
+    return any(0xD800 <= ord(char) <= 0xDFFF for char in text)
+
+
+@given(TEXT_WITH_SURROGATES, TEXT_WITH_SURROGATES)
+def test_text_encodes_to_utf8_or_raises_an_encoding_error(key: str, value: str) -> None:
+    document = {"field": value, "nested": {key: [value]}}
+    try:
+        body = to_json_bytes(document, model="Listing")
+    except EncodingError as error:
+        assert has_surrogate(key) or has_surrogate(value)
+        assert error.context["model"] == "Listing"
+        assert str(error).encode("utf-8")
+    else:
+        assert not (has_surrogate(key) or has_surrogate(value))
+        assert json.loads(body.decode("utf-8")) == document
+
+
+@pytest.mark.parametrize(
+    "value", [2**1024, -(2**1024), 10**5000], ids=["2^1024", "-2^1024", "1e5000"]
+)
+def test_integers_beyond_a_float_are_an_encoding_error(value: int) -> None:
+    with pytest.raises(EncodingError, match="beyond the range of a 64-bit float") as caught:
+        to_json_bytes({"n": value}, model="Listing")
+    assert caught.value.context == {"model": "Listing", "field": "n", "type": "int"}
+
+
+def test_the_largest_integers_a_float_holds_still_encode() -> None:
+    assert encode_value(FLOAT_MAX) == FLOAT_MAX
+    assert encode_value(-FLOAT_MAX) == -FLOAT_MAX
+
+
+def test_an_unprintable_document_id_is_still_an_invalid_id_error() -> None:
+    with pytest.raises(InvalidDocumentIdError, match="int of 16610 bits"):
+        validate_document_id(10**5000)
+
+
+def test_short_repr_never_raises() -> None:
+    class Broken:
+        def __repr__(self) -> str:
+            raise RuntimeError("no")
+
+    assert short_repr(Broken()) == "<Broken without a printable form>"
+    assert short_repr("x" * 100, 10) == "'xxxxxx..."
+    assert short_repr(LONE) == repr(LONE)
+
+
+@pytest.mark.parametrize("mode", ["inline", "manual"])
+def test_a_lone_surrogate_fails_the_sync_before_anything_is_sent(
+    models: Any, scrypath_config: Any, meilisearch: Any, mode: str
+) -> None:
+    from scrypath.sync import sync_records
+
+    good = models.Post(id=1, title="fine", tenant_id=1)
+    bad = models.Post(id=2, title=LONE, tenant_id=1)
+    index = spec_for(models.Post).index_name(scrypath_config.index_prefix)
+    with pytest.raises(EncodingError) as caught:
+        sync_records([good, bad], mode=mode)
+    assert caught.value.context == {"model": "Post", "field": "title", "type": "str"}
+    assert meilisearch.client.get_tasks({"indexUids": [index]}).results == []

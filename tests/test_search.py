@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import selectinload
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import scoped_session, selectinload
 
 import scrypath.meilisearch
 from scrypath.config import Config, configure
@@ -12,6 +14,7 @@ from scrypath.errors import (
     IndexNotFoundError,
     SearchOptionError,
     TenantScopeError,
+    TransportError,
 )
 from scrypath.search import MAX_PER_PAGE, search, search_facet_values, search_within_facet
 from scrypath.sync import sync_records
@@ -259,3 +262,94 @@ def test_raw_params_that_json_cannot_carry_are_an_encoding_error(catalogue: Mode
             catalogue.Post, {"q": "tea", "rankingScoreThreshold": float("nan")}
         )
     assert info.value.context["operation"] == "search"
+
+
+LONE = "t\udce9a"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "option"),
+    [
+        (lambda m: search(m.Post, LONE), SearchOptionError, "text"),
+        (lambda m: search(m.Post, filter={"status": LONE}), FilterError, "filter"),
+        (lambda m: search(m.Post, filter={"status": {"in": ["a", LONE]}}), FilterError, "filter"),
+        (lambda m: search(m.Post, facet_filter={"status": LONE}), FilterError, "facet_filter"),
+        (lambda m: search(m.Post, tenant_scope=LONE), FilterError, "tenant_scope"),
+        (lambda m: search_within_facet(m.Post, "status", LONE), FilterError, "facet_filter"),
+        (lambda m: search_facet_values(m.Post, "status", LONE), SearchOptionError, "query"),
+        (lambda m: search_facet_values(m.Post, "status", text=LONE), SearchOptionError, "text"),
+        (lambda m: search(m.Post, filter={"price": 10**400}), FilterError, "filter"),
+        (lambda m: search(m.Post, filter={"price": 10**5000}), FilterError, "filter"),
+        (lambda m: search(m.Post, page=10**5000 * -1), SearchOptionError, "page"),
+        (lambda m: search(m.Post, per_page=10**5000), SearchOptionError, "per_page"),
+        (lambda m: search(m.Post, load_options=[1]), SearchOptionError, "load_options"),
+        (lambda m: search(m.Post, load_options=1), SearchOptionError, "load_options"),
+        (lambda m: search(m.Post, session="db"), SearchOptionError, "session"),
+        (lambda m: search_within_facet(m.Post, ["status"], "a"), SearchOptionError, "facet"),
+        (lambda m: search_within_facet(m.Post, "status", object()), FilterError, "facet_filter"),
+        (lambda m: search(m.Post, facets=[10**5000]), SearchOptionError, "facets"),
+    ],
+)
+def test_bad_values_are_typed_errors_before_any_request(
+    models: Models, offline_config: Config, call: Any, error: type, option: str
+) -> None:
+    with pytest.raises(error) as caught:
+        call(models)
+    assert caught.value.context["option"] == option
+    assert str(caught.value).encode("utf-8")
+
+
+def test_a_loader_option_for_another_model_fails_before_any_request(
+    models: Models, offline_config: Config
+) -> None:
+    wrong = selectinload(models.Author.posts)
+    for session in (None, models.session()):
+        with pytest.raises(SearchOptionError, match="does not apply to Post") as caught:
+            search(models.Post, load_options=[wrong], session=session)
+        assert caught.value.context["option"] == "load_options"
+
+
+def test_a_scoped_session_hydrates(catalogue: Models) -> None:
+    sessions = scoped_session(catalogue.database.sessions)
+    try:
+        result = search(catalogue.Post, "coffee", session=sessions)
+    finally:
+        sessions.remove()
+    assert ids(result) == [4]
+
+
+ANYTHING = st.recursive(
+    st.one_of(st.none(), st.integers(), st.text(max_size=4), st.builds(object)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(), inner)),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(options=ANYTHING)
+def test_arbitrary_load_options_fail_as_a_search_option_error_or_reach_the_request(
+    models: Models, offline_config: Config, options: Any
+) -> None:
+    with pytest.raises((SearchOptionError, TransportError)) as caught:
+        search(models.Post, load_options=options)
+    if isinstance(caught.value, SearchOptionError):
+        assert caught.value.context["option"] == "load_options"
+    else:  # only "no options" is valid, and then the request is what fails (nothing listens)
+        assert options in (None, [])
+
+
+# st.text() never draws surrogates, whatever its alphabet: join characters instead
+TEXT = st.lists(st.one_of(st.characters(), st.characters(categories=["Cs"])), max_size=8).map(
+    "".join
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXT, value=TEXT)
+def test_text_and_filter_strings_with_lone_surrogates_never_reach_the_request(
+    models: Models, offline_config: Config, text: str, value: str
+) -> None:
+    broken = any(0xD800 <= ord(char) <= 0xDFFF for char in text + value)
+    with pytest.raises((SearchOptionError, TransportError)) as caught:
+        search(models.Post, text, filter={"status": value})
+    assert isinstance(caught.value, SearchOptionError) == broken

@@ -212,3 +212,40 @@ def test_invalid_requests_fail_before_any_request(
     with pytest.raises(SearchOptionError) as caught:
         search_many(entries, **options)
     assert caught.value.context["option"] == option
+
+
+@pytest.mark.parametrize(
+    ("entries", "options", "option"),
+    [
+        (5, {}, "entries"),
+        ("Post", {}, "entries"),
+        ("model", {}, "entries"),
+        (["post"], {"load_options": [1]}, "load_options"),
+        (["post"], {"load_options": "author"}, "load_options"),
+        (["entry-options"], {}, "load_options"),
+        (["wrong-model-options"], {}, "load_options"),
+        (["post"], {"session": "db"}, "session"),
+        (["post"], {"text": "t\udce9"}, "text"),
+        (["big-weight"], {}, "weight"),
+    ],
+)
+def test_bad_values_are_typed_errors_before_any_request(
+    models: Models, offline_config: Config, entries: Any, options: Any, option: str
+) -> None:
+    from sqlalchemy.orm import selectinload
+
+    named = {
+        "post": models.Post,
+        "entry-options": SearchEntry(models.Post, load_options=1),  # type: ignore[arg-type]
+        "wrong-model-options": SearchEntry(
+            models.Post, load_options=[selectinload(models.Author.posts)]
+        ),
+        "big-weight": SearchEntry(models.Post, weight=10**400),
+    }
+    if entries == "model":
+        entries = models.Post
+    elif isinstance(entries, list):
+        entries = [named[name] for name in entries]
+    with pytest.raises(SearchOptionError) as caught:
+        search_many(entries, **options)
+    assert caught.value.context["option"] == option

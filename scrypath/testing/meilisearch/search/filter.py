@@ -12,6 +12,11 @@
                        | ["NOT"] "STARTS" "WITH" value )
     value      = word | 'single quoted' | "double quoted"
 
+Every rule checks its depth on entry, as Meilisearch's parser does: `or` starts at 0, each
+rule calls the next one level deeper, `NOT` re-enters `not` one level deeper, and `(`
+re-enters `expression` one level below its `primary`. Past `MAX_DEPTH` the filter is refused
+with Meilisearch's "maximum depth limit" error, positioned at the rest of the filter.
+
 Keywords are upper case. Quoted values accept backslash escapes (`\\"`, `\\'`,
 `\\\\`, `\\n`, `\\t`, `\\uXXXX`...). Errors carry Meilisearch's wording and its
 `start:end filter` position line. Geo filters are refused: the fake leaves geo out.
@@ -29,6 +34,7 @@ from ..errors import MeiliError
 from .filter_lexer import FilterSyntaxError, Token, error_word, escape, lex
 
 MAX_DEPTH = 150
+"""Meilisearch's filter depth limit: a condition sits at depth 3, `NOT` adds 1, `(` adds 4."""
 GEO_FUNCTIONS = ("_geoRadius", "_geoBoundingBox", "_geoPolygon")
 GEO_RESERVED = ("_geo", "_geoDistance", "_geoPoint")
 OPERATIONS = (
@@ -214,6 +220,7 @@ class _Parser:
         return self._primary(depth + 1)
 
     def _primary(self, depth: int) -> Node:
+        self._check_depth(depth)
         token = self._peek()
         if token is None:
             raise self._invalid_primary(len(self.source))

@@ -181,6 +181,61 @@ def test_deep_nesting_is_an_error_not_a_crash() -> None:
     assert "maximum depth" in error("NOT " * 500 + "a = 1").message
 
 
+DEPTH_ERROR = (
+    "The filter exceeded the maximum depth limit. Try rewriting the filter so that it "
+    "contains fewer nested conditions."
+)
+
+
+def groups(count: int) -> str:
+    return "(" * count + "a = 1" + ")" * count
+
+
+def negations(count: int) -> str:
+    return "NOT " * count + "a = 1"
+
+
+def negated_groups(count: int) -> str:
+    return "NOT (" * count + "a = 1" + ")" * count
+
+
+# Meilisearch's own parser tests pin the first two maxima: 36 groups, 147 negations.
+@pytest.mark.parametrize(
+    ("build", "deepest"),
+    [(groups, 36), (negations, 147), (negated_groups, 29)],
+)
+def test_the_depth_limit_is_meilisearchs_to_the_level(build: Any, deepest: int) -> None:
+    assert parse(build(deepest)) is not None
+    assert error(build(deepest + 1)).message.startswith(DEPTH_ERROR + "\n")
+
+
+def test_a_condition_one_level_too_deep_is_refused_where_it_starts() -> None:
+    text = groups(37)
+    rest = text[37:]
+    assert error(text).message == f"{DEPTH_ERROR}\n38:{38 + len(rest)} {text}"
+
+
+def test_and_or_chains_cost_no_depth_but_groups_do() -> None:
+    flat = " AND ".join(["a = 1"] * 50) + " OR " + " AND ".join(["b = 2"] * 50)
+    assert parse(flat) is not None
+    assert parse(alternating(36)) is not None
+    assert error(alternating(37)).message.startswith(DEPTH_ERROR)
+
+
+def alternating(count: int) -> str:
+    """`count` groups, each `a = 1 AND (...)` or `a = 1 OR (...)` in turn."""
+    nested = "a = 1"
+    for level in range(count):
+        nested = f"a = 1 {'AND' if level % 2 else 'OR'} ({nested})"
+    return nested
+
+
+def test_array_items_are_parsed_on_their_own_depth() -> None:
+    node = parse([groups(36), [groups(36), negations(147)]])
+    assert isinstance(node, And)
+    assert "maximum depth" in error([groups(36), [groups(37)]]).message
+
+
 @settings(max_examples=200)
 @given(st.text())
 def test_arbitrary_text_only_ever_raises_a_filter_error(text: str) -> None:
