@@ -353,3 +353,12 @@ def test_text_and_filter_strings_with_lone_surrogates_never_reach_the_request(
     with pytest.raises((SearchOptionError, TransportError)) as caught:
         search(models.Post, text, filter={"status": value})
     assert isinstance(caught.value, SearchOptionError) == broken
+
+
+def test_a_lone_surrogate_in_raw_params_keeps_the_calls_context(catalogue: Models) -> None:
+    from scrypath.errors import EncodingError
+
+    with pytest.raises(EncodingError) as info:
+        scrypath.meilisearch.search(catalogue.Post, {"q": "tea\ud800"})
+    assert info.value.context["operation"] == "search"
+    assert info.value.context["index"] == search(catalogue.Post).index

@@ -40,6 +40,8 @@ def post(config: Config, path: str, body: Mapping[str, Any], **context: Any) -> 
     try:
         with backend_call(**context):
             answer: dict[str, Any] = client.http.post(path, dict(body), serializer=DocumentEncoder)
+    except EncodingError as exc:  # a value the one encoder refuses: keep the call's context
+        raise EncodingError(exc.message, **{**exc.context, **context}) from exc
     except (ValueError, TypeError) as exc:  # the body itself could not be encoded
         raise EncodingError(
             f"the request body has no JSON form Meilisearch accepts: {exc}", **context

@@ -63,8 +63,22 @@ def parse_documents(body: bytes, fmt: str, delimiter: str = ",") -> list[dict[st
 
 
 def strict_loads(text: str) -> Any:
-    """`json.loads` without the NaN/Infinity extensions Meilisearch rejects."""
-    return json.loads(text, parse_constant=_reject_constant)
+    """`json.loads` without the NaN/Infinity extensions and the lone surrogate escapes
+    (`"\\ud800"`) that Meilisearch rejects."""
+    value = json.loads(text, parse_constant=_reject_constant)
+    if ("\\ud" in text or "\\uD" in text) and _holds_surrogate(value):
+        raise ValueError("lone surrogate in hex escape")
+    return value
+
+
+def _holds_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(_holds_surrogate(key) or _holds_surrogate(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_surrogate(item) for item in value)
+    return False
 
 
 def _reject_constant(name: str) -> Any:

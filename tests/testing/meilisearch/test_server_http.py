@@ -241,3 +241,24 @@ def test_no_query_string_makes_the_server_fail(raw, query):
     for path in ("/tasks", "/indexes", "/indexes/movies/documents"):
         response = raw("GET", f"{path}?{urlencode(query)}")
         assert response.status in (200, 400, 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/indexes/movies/documents"), ("POST", "/indexes/movies/search")],
+)
+def test_a_lone_surrogate_escape_is_a_malformed_payload(raw, method, path):
+    headers = {"Content-Type": "application/json"}
+    body = (
+        b'[{"id": 1, "title": "a\\ud800"}]' if path.endswith("documents") else b'{"q": "a\\ud800"}'
+    )
+    response = raw(method, path, body=body, headers=headers)
+    assert (response.status, response.code) == (400, "malformed_payload")
+    assert "surrogate" in response.body["message"]
+
+
+def test_an_escaped_surrogate_pair_is_one_character(raw, finished):
+    headers = {"Content-Type": "application/json"}
+    body = b'[{"id": 1, "title": "smile \\ud83d\\ude00"}]'
+    response = raw("POST", "/indexes/movies/documents", body=body, headers=headers)
+    assert response.status == 202
