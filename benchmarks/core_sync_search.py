@@ -27,7 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 import scrypath
 from scrypath.declaration import spec_for
 from scrypath.projection import project
-from scrypath.search import build_query, pagination
+from scrypath.searching import build_query, pagination
 
 INDEX = "bench_items"
 TEXT = "alpha"

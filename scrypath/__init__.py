@@ -31,6 +31,7 @@ from scrypath.errors import (
     TenantScopeError,
     TransportError,
 )
+from scrypath.federated import SearchEntry, search_many
 from scrypath.indexes import IndexStatus, ensure_index
 from scrypath.queue import (
     JobEvent,
@@ -42,7 +43,7 @@ from scrypath.queue import (
     queue_counts,
 )
 from scrypath.queue import install as install_outbox
-from scrypath.reindex import ReindexResult, reindex
+from scrypath.rebuild import ReindexResult, reindex
 from scrypath.results import (
     EntryResult,
     Facet,
@@ -53,8 +54,7 @@ from scrypath.results import (
     SearchResult,
     SyncResult,
 )
-from scrypath.search import search, search_facet_values, search_within_facet
-from scrypath.search_many import SearchEntry, search_many
+from scrypath.searching import search, search_facet_values, search_within_facet
 from scrypath.sync import delete_documents, delete_record, sync_record, sync_records
 
 __version__ = "0.1.0.dev0"

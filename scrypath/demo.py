@@ -26,7 +26,7 @@ from scrypath.indexes import IndexStatus, ensure_index
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.client import get_client
 from scrypath.meilisearch.tasks import task_ref, wait_for_task
-from scrypath.search import SearchResult, search
+from scrypath.searching import SearchResult, search
 from scrypath.sync import sync_records
 
 SEED = 20240501

@@ -22,7 +22,7 @@ from scrypath.config import Config
 from scrypath.declaration import SearchSpec, registry, searchable, spec_for
 from scrypath.errors import FilterError
 from scrypath.filters import compile_filter
-from scrypath.search import search
+from scrypath.searching import search
 from scrypath.sync import sync_records
 from scrypath.testing.meilisearch.errors import MeiliError
 from scrypath.testing.meilisearch.search.filter import And, Condition, Not, Or, parse_filter

@@ -30,12 +30,12 @@ from scrypath.meilisearch.rebuild_marker import (
     target_name,
 )
 from scrypath.projection import is_indexable, project
-from scrypath.reindex import ReindexResult, missing_ranking_rules, reindex
+from scrypath.rebuild import ReindexResult, missing_ranking_rules, reindex
 from scrypath.sync import delete_documents, sync_record, sync_records
 from tests.conftest import Database, Models
 
 # The root exports the `reindex` function under the module's name; reach the module itself.
-reindex_module = importlib.import_module("scrypath.reindex")
+reindex_module = importlib.import_module("scrypath.rebuild")
 STEPS = reindex_module.STEPS
 
 

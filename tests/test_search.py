@@ -16,7 +16,7 @@ from scrypath.errors import (
     TenantScopeError,
     TransportError,
 )
-from scrypath.search import MAX_PER_PAGE, search, search_facet_values, search_within_facet
+from scrypath.searching import MAX_PER_PAGE, search, search_facet_values, search_within_facet
 from scrypath.sync import sync_records
 from tests.conftest import Models
 

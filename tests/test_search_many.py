@@ -13,7 +13,7 @@ from scrypath.errors import (
     SearchOptionError,
     TenantScopeError,
 )
-from scrypath.search_many import SearchEntry, search_many
+from scrypath.federated import SearchEntry, search_many
 from scrypath.sync import sync_records
 from tests.conftest import Models
 

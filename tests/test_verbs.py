@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scrypath.bulk import backfill
 from scrypath.config import KEYS, Config
 from scrypath.errors import ConfigurationError
-from scrypath.reindex import reindex
+from scrypath.rebuild import reindex
 from scrypath.sync import delete_documents, delete_record, sync_record, sync_records
 from scrypath.verbs import check_keywords
 from tests.conftest import Models

@@ -29,7 +29,7 @@ from scrypath.hydration import check_load_options, check_session, load_aligned
 from scrypath.meilisearch.raw import post
 from scrypath.projection import short_repr
 from scrypath.results import DocumentId, EntryResult, FederatedResult
-from scrypath.search import Query, build_query, page_of, pagination, parse_facets
+from scrypath.searching import Query, build_query, page_of, pagination, parse_facets
 
 _FAILED_QUERY = re.compile(r"Inside `\.queries\[(\d+)\]`:\s*")
 
