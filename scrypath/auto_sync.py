@@ -1,17 +1,21 @@
-"""Opt-in ORM auto-sync: keep the index in step with every flush of a session.
+"""Opt-in ORM auto-sync: keep the index in step with every write of a session.
 
 `auto_sync(SessionLocal, mode="queue")` registers session events on a sessionmaker, a
-Session class or one session. On each flush it collects the searchable records inserted,
-updated or deleted (see `scrypath.queue.changes` for how an unchanged update is skipped):
+Session class or one session. Each flush's searchable inserts, updates and deletes (see
+`scrypath.changes`), and each ORM `insert`/`update`/`delete` statement on a searchable model
+(see `scrypath.statement_changes`), become one plan per model: retired document ids deleted,
+then the rows as written.
 
-- **queue**: the flush writes the outbox rows in the same transaction, one insert per flush;
-  a rollback drops them with the application's rows;
-- **inline**: the changes wait in the session until the transaction commits, then are sent
-  and awaited; a rollback (of the transaction, or of a savepoint for what was flushed inside
+- **queue**: the outbox rows join the same transaction, one insert per flush or statement; a
+  rollback drops them with the application's rows;
+- **inline**: the plans wait in the session until the transaction commits, then are sent
+  and awaited; a rollback (of the transaction, or of a savepoint for what was written inside
   it) sends nothing. A failure raises from `commit()`, after the commit itself succeeded.
 
-`auto_sync_disabled()` turns it off for a block (imports, fixtures): flushes inside the block
-record nothing.
+Writes auto-sync cannot follow (legacy bulk saves, Core statements on a searchable table,
+statements whose rows it cannot tell) raise a `ScrypathWarning` saying the index was not
+updated. `auto_sync_disabled()` turns it off for a block (imports, fixtures): writes inside
+the block record nothing and warn about nothing.
 """
 
 from __future__ import annotations
@@ -25,15 +29,24 @@ from dataclasses import dataclass, field
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal
 
-from sqlalchemy import Engine, event
-from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy import Engine, Result, event
+from sqlalchemy.orm import (
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    SessionTransactionOrigin,
+    sessionmaker,
+)
 
+from scrypath.changes import FlushChanges
 from scrypath.config import resolve
+from scrypath.declaration import SearchSpec
 from scrypath.errors import ConfigurationError, ScrypathError
-from scrypath.queue.changes import ChangeSet, deleted_ids, flushed
-from scrypath.queue.database import outbox_call, require_installed, utcnow
+from scrypath.planning import Plan
+from scrypath.queue.database import outbox_call, require_installed
 from scrypath.queue.enqueue import enqueue, job_rows
-from scrypath.sync import Plan, sync_plan
+from scrypath.statement_changes import follow_statement, is_write, warn_bulk_save
+from scrypath.sync import sync_plan
 
 logger = logging.getLogger("scrypath.auto_sync")
 
@@ -42,15 +55,19 @@ AUTO_SYNC_MODES: tuple[AutoSyncMode, ...] = ("inline", "queue")
 
 _disabled: ContextVar[bool] = ContextVar("scrypath_auto_sync_disabled", default=False)
 _registered: weakref.WeakKeyDictionary[Any, AutoSync] = weakref.WeakKeyDictionary()
-_DELETED = "scrypath_auto_sync_deleted"
+_FLUSH = "scrypath_auto_sync_flush"
+_FLUSH_CONTEXT = "scrypath_auto_sync_flush_context"
 _PENDING = "scrypath_auto_sync_pending"
+
+Plans = dict[SearchSpec, Plan]
 
 Target = sessionmaker[Any] | type[Session] | Session
 
 
 @contextmanager
 def auto_sync_disabled() -> Iterator[None]:
-    """Record nothing for flushes inside this block (in this thread or task)."""
+    """Record nothing, and warn about nothing, for writes inside this block (in this thread
+    or task)."""
     token = _disabled.set(True)
     try:
         yield
@@ -89,45 +106,81 @@ class AutoSync:
         listeners: list[tuple[str, Any]] = [
             ("before_flush", self._before_flush),
             ("after_flush", self._after_flush),
+            ("persistent_to_deleted", self._persistent_to_deleted),
+            ("after_flush_postexec", self._after_flush_postexec),
+            ("do_orm_execute", self._do_orm_execute),
+            ("after_transaction_end", self._after_transaction_end),
         ]
         if self.mode == "inline":
             listeners += [
                 ("after_commit", self._after_commit),
                 ("after_soft_rollback", self._after_soft_rollback),
-                ("after_transaction_end", self._after_transaction_end),
             ]
         return listeners
 
     def _before_flush(self, session: Session, context: Any, instances: Any) -> None:
+        session.info[_FLUSH_CONTEXT] = context
+        session.info.pop(_FLUSH, None)
         if not _disabled.get():
-            session.info[_DELETED] = deleted_ids(session)
+            session.info[_FLUSH] = FlushChanges(session)
 
     def _after_flush(self, session: Session, context: Any) -> None:
-        deleted: ChangeSet = session.info.pop(_DELETED, {})
-        if _disabled.get():
-            return
-        changes = flushed(session, deleted)
-        if not changes:
+        changes: FlushChanges | None = session.info.get(_FLUSH)
+        if changes is not None:
+            changes.collect_written(session)
+
+    def _persistent_to_deleted(self, session: Session, record: object) -> None:
+        """Every row a flush deleted, cascades and orphans included; outside a flush (an ORM
+        DELETE statement synchronizing the session) the statement itself was followed."""
+        changes: FlushChanges | None = session.info.get(_FLUSH)
+        if changes is not None:
+            changes.collect_deleted(record)
+
+    def _after_flush_postexec(self, session: Session, context: Any) -> None:
+        changes: FlushChanges | None = session.info.pop(_FLUSH, None)
+        if changes is not None:
+            self._deliver(session, changes.plans())
+
+    def _do_orm_execute(self, state: ORMExecuteState) -> Result[Any] | None:
+        if _disabled.get() or not is_write(state):
+            return None
+        followed = follow_statement(state)
+        if followed is None:
+            return None
+        self._deliver(state.session, {followed.spec: followed.plan})
+        return followed.result
+
+    def _after_transaction_end(self, session: Session, transaction: SessionTransaction) -> None:
+        """Closes the books on a flush; warns after a legacy bulk save (the only other
+        internal transaction); a session transaction that ends without a commit (closed,
+        say) sends nothing."""
+        if transaction.origin is SessionTransactionOrigin.SUBTRANSACTION:
+            context = session.info.get(_FLUSH_CONTEXT)
+            if context is not None and getattr(context, "transaction", None) is transaction:
+                del session.info[_FLUSH_CONTEXT]
+            elif not _disabled.get():
+                warn_bulk_save()
+        elif transaction.parent is None and self.mode == "inline":
+            session.info.pop(_PENDING, None)
+
+    def _deliver(self, session: Session, plans: Plans) -> None:
+        """Queue mode: outbox rows in the session's transaction now; inline: after commit."""
+        plans = {spec: plan for spec, plan in plans.items() if plan}
+        if not plans:
             return
         if self.mode == "queue":
-            self._enqueue(session, changes)
+            self._enqueue(session, plans)
         else:
             transaction = session.get_nested_transaction() or session.get_transaction()
-            session.info.setdefault(_PENDING, []).append((transaction, changes))
+            session.info.setdefault(_PENDING, []).append((transaction, plans))
 
-    def _enqueue(self, session: Session, changes: ChangeSet) -> None:
+    def _enqueue(self, session: Session, plans: Plans) -> None:
         config = resolve(sync_mode=self.mode, **self.overrides)
-        now = utcnow()
         rows = [
             row
-            for spec, found in changes.items()
+            for spec, plan in plans.items()
             for row in job_rows(
-                spec,
-                config,
-                spec.index_name(config.index_prefix),
-                found.upserts,
-                tuple(found.deletes),
-                now=now,
+                spec, config, spec.index_name(config.index_prefix), plan.upserts, plan.deletes
             )
         ]
         enqueue(session, rows)
@@ -135,7 +188,7 @@ class AutoSync:
     def _after_commit(self, session: Session) -> None:
         if session.in_nested_transaction():
             return
-        pending: list[tuple[SessionTransaction | None, ChangeSet]] = session.info.pop(_PENDING, [])
+        pending: list[tuple[SessionTransaction | None, Plans]] = session.info.pop(_PENDING, [])
         self._send(_merged(pending))
 
     def _after_soft_rollback(self, session: Session, previous: SessionTransaction) -> None:
@@ -143,16 +196,10 @@ class AutoSync:
         if pending:
             pending[:] = [item for item in pending if not _within(item[0], previous)]
 
-    def _after_transaction_end(self, session: Session, transaction: SessionTransaction) -> None:
-        """A session transaction that ends without a commit (closed, say) sends nothing."""
-        if transaction.parent is None:
-            session.info.pop(_PENDING, None)
-
-    def _send(self, changes: ChangeSet) -> None:
-        """Sync each model's changes; every model is tried, the first failure is raised."""
+    def _send(self, plans: Plans) -> None:
+        """Sync each model's plan; every model is tried, the first failure is raised."""
         failures: list[ScrypathError] = []
-        for spec, found in changes.items():
-            plan = Plan(dict(found.upserts), tuple(found.deletes))
+        for spec, plan in plans.items():
             try:
                 sync_plan(spec, plan, mode="inline", **self.overrides)
             except ScrypathError as error:
@@ -215,15 +262,12 @@ def _check_outbox(target: object) -> None:
             require_installed(connection)
 
 
-def _merged(pending: list[tuple[SessionTransaction | None, ChangeSet]]) -> ChangeSet:
-    """Every flush's changes of one transaction, in order: the last change of a document wins."""
-    merged: ChangeSet = {}
-    for _, changes in pending:
-        for spec, found in changes.items():
-            if spec in merged:
-                merged[spec].merge(found)
-            else:
-                merged[spec] = found
+def _merged(pending: list[tuple[SessionTransaction | None, Plans]]) -> Plans:
+    """Every write's plans of one transaction, in order: the last change of a document wins."""
+    merged: Plans = {}
+    for _, plans in pending:
+        for spec, plan in plans.items():
+            merged[spec] = merged[spec].then(plan) if spec in merged else plan
     return merged
 
 
