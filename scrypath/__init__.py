@@ -1,6 +1,5 @@
 """scrypath: keep SQLAlchemy records in a Meilisearch index, and see and repair that sync."""
 
-from scrypath.auto_sync import AutoSync, auto_sync, auto_sync_disabled
 from scrypath.bulk import BackfillProgress, BackfillResult, backfill
 from scrypath.caches import reset_caches
 from scrypath.config import Config, configure, reset_configuration
@@ -33,6 +32,7 @@ from scrypath.errors import (
 )
 from scrypath.federated import SearchEntry, search_many
 from scrypath.indexes import IndexStatus, ensure_index
+from scrypath.orm_events import AutoSync, auto_sync, auto_sync_disabled
 from scrypath.queue import (
     JobEvent,
     JobRef,

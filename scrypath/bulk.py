@@ -33,7 +33,6 @@ from scrypath.database_errors import error_text
 from scrypath.declaration import SearchSpec, spec_for
 from scrypath.delivery import DEFAULT_MAX_PAYLOAD_BYTES as DEFAULT_MAX_PAYLOAD_BYTES
 from scrypath.delivery import (
-    await_task,
     send_deletes,
     send_upserts,
     sized_bodies,
@@ -41,7 +40,7 @@ from scrypath.delivery import (
 from scrypath.errors import BackfillError, ConfigurationError, ScrypathError
 from scrypath.indexes import ensure_once, index_for
 from scrypath.meilisearch.client import client_for
-from scrypath.meilisearch.tasks import TaskRef
+from scrypath.meilisearch.tasks import TaskRef, await_task
 from scrypath.planning import Plan as DocumentPlan
 from scrypath.planning import plan_records
 from scrypath.projection import encode_value, is_indexable

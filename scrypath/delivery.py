@@ -19,11 +19,10 @@ from typing import Any
 
 import meilisearch
 
-from scrypath.config import Config
 from scrypath.errors import ConfigurationError
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.rebuild_marker import dual_write_target
-from scrypath.meilisearch.tasks import TaskRef, task_ref, wait_for_task
+from scrypath.meilisearch.tasks import TaskRef, task_ref
 from scrypath.projection import DocumentEncoder, DocumentId, to_json_bytes
 
 DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
@@ -123,23 +122,3 @@ def _post_deletes(
             f"indexes/{index}/documents/delete-batch", body, "application/json"
         )
     return task_ref(summary)
-
-
-def await_task(
-    client: meilisearch.Client,
-    task: TaskRef,
-    config: Config,
-    *,
-    timeout: float | None = None,
-    **context: Any,
-) -> TaskRef:
-    """Wait for `task` with the configured polling; returns it with its final status."""
-    view = wait_for_task(
-        client,
-        task,
-        timeout=config.task_timeout if timeout is None else timeout,
-        poll_interval=config.poll_interval,
-        max_poll_interval=config.max_poll_interval,
-        **context,
-    )
-    return TaskRef(task.uid, task.index, view.get("type", task.type), view["status"])

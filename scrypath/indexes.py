@@ -21,12 +21,11 @@ from typing import Any
 
 from scrypath.config import Config, resolve
 from scrypath.declaration import SearchSpec, registry, spec_for
-from scrypath.delivery import await_task
 from scrypath.errors import ConfigurationError, IndexNotFoundError, TaskFailedError
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.client import client_for
 from scrypath.meilisearch.settings_wire import wire_settings
-from scrypath.meilisearch.tasks import TaskRef, task_ref
+from scrypath.meilisearch.tasks import TaskRef, await_task, task_ref
 
 RECHECK_SECONDS = 2.0
 """How long a writer trusts that an index it ensured still exists as it was ensured."""

@@ -50,7 +50,6 @@ from scrypath.bulk import (
 )
 from scrypath.database_errors import error_text
 from scrypath.declaration import SearchSpec
-from scrypath.delivery import await_task
 from scrypath.errors import (
     IndexNotFoundError,
     ReindexError,
@@ -75,7 +74,7 @@ from scrypath.meilisearch.settings_contract import (
     read_index_settings,
 )
 from scrypath.meilisearch.settings_wire import wire_settings
-from scrypath.meilisearch.tasks import TaskRef, task_ref
+from scrypath.meilisearch.tasks import TaskRef, await_task, task_ref
 
 COUNT_SETTLE_TIMEOUT = 60.0
 """Seconds the count check keeps waiting for a moment when no write reaches the target."""

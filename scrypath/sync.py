@@ -35,7 +35,6 @@ from scrypath.config import Config, SyncMode
 from scrypath.declaration import SearchSpec, spec_for
 from scrypath.delivery import (
     DEFAULT_MAX_PAYLOAD_BYTES,
-    await_task,
     send_deletes,
     send_upserts,
     sized_bodies,
@@ -43,7 +42,7 @@ from scrypath.delivery import (
 from scrypath.errors import BackendError, ConfigurationError
 from scrypath.indexes import ensure_once
 from scrypath.meilisearch.client import client_for
-from scrypath.meilisearch.tasks import TaskRef
+from scrypath.meilisearch.tasks import TaskRef, await_task
 from scrypath.planning import Operation, Plan, plan_records
 from scrypath.projection import document_id, validate_document_id
 from scrypath.queue.enqueue import enqueue, job_rows, require_session

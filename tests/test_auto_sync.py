@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from scrypath.auto_sync import AutoSync, auto_sync, auto_sync_disabled
+from scrypath.orm_events import AutoSync, auto_sync, auto_sync_disabled
 from scrypath.config import Config, configure
 from scrypath.declaration import registry, searchable, spec_for
 from scrypath.errors import ConfigurationError, OutboxNotInstalledError, TransportError

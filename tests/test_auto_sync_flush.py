@@ -15,7 +15,7 @@ from meilisearch.errors import MeilisearchApiError
 from sqlalchemy import Engine, ForeignKey, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
-from scrypath.auto_sync import AutoSyncMode, auto_sync
+from scrypath.orm_events import AutoSyncMode, auto_sync
 from scrypath.config import Config, configure
 from scrypath.declaration import registry, searchable, spec_for
 from scrypath.errors import ScrypathWarning

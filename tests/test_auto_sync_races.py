@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, delete, event, text
 from sqlalchemy.orm import ORMExecuteState, sessionmaker
 
-from scrypath.auto_sync import AutoSyncMode, auto_sync
+from scrypath.orm_events import AutoSyncMode, auto_sync
 from scrypath.config import Config, configure
 from scrypath.declaration import registry
 from scrypath.errors import ScrypathWarning

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from scrypath.auto_sync import auto_sync, auto_sync_disabled
+from scrypath.orm_events import auto_sync, auto_sync_disabled
 from scrypath.config import Config
 from scrypath.declaration import registry, searchable
 from scrypath.errors import ScrypathWarning

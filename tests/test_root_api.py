@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import pkgutil
 
 import scrypath
 import scrypath.meilisearch
@@ -163,3 +164,10 @@ def test_search_takes_no_meilisearch_native_flags() -> None:
         "load_options",
         "overrides",
     }
+
+
+def test_no_module_shadows_a_root_name() -> None:
+    """`import scrypath.<verb>` must never hand back a function: implementation modules are
+    named apart from the verbs they implement."""
+    modules = {info.name for info in pkgutil.iter_modules(scrypath.__path__)}
+    assert modules.isdisjoint(scrypath.__all__), modules & set(scrypath.__all__)

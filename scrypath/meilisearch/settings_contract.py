@@ -29,14 +29,13 @@ import meilisearch
 
 from scrypath.config import Config, resolve
 from scrypath.declaration import SearchSpec, spec_for
-from scrypath.delivery import await_task
 from scrypath.errors import DeclarationError, HotApplyRefusedError
 from scrypath.index_settings import SettingsScope, to_snake, validate_settings
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.client import client_for
 from scrypath.meilisearch.rebuild_marker import rebuild_running
 from scrypath.meilisearch.settings_wire import to_wire_key, wire_settings
-from scrypath.meilisearch.tasks import TaskRef, task_ref
+from scrypath.meilisearch.tasks import TaskRef, await_task, task_ref
 
 HOT_APPLY_FAMILIES = ("synonyms", "stop_words", "typo_tolerance")
 """The families `hot_apply_settings` may change, in the declaration's spelling."""

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from scrypath.config import Config
 from scrypath.errors import TaskFailedError, TaskTimeoutError
 from scrypath.meilisearch.boundary import backend_call
 
@@ -92,3 +93,24 @@ def _settled(view: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
     else:
         message = f"task {view['uid']} failed: {error.get('message', 'no message')}"
     raise TaskFailedError(message, code=code, task_status=view["status"], **context)
+
+
+def await_task(
+    client: Any,
+    task: TaskRef,
+    config: Config,
+    *,
+    timeout: float | None = None,
+    **context: Any,
+) -> TaskRef:
+    """Wait for `task` with the configured polling (and `task_timeout`, unless `timeout`
+    is given); returns it with its final status."""
+    view = wait_for_task(
+        client,
+        task,
+        timeout=config.task_timeout if timeout is None else timeout,
+        poll_interval=config.poll_interval,
+        max_poll_interval=config.max_poll_interval,
+        **context,
+    )
+    return TaskRef(task.uid, task.index, view.get("type", task.type), view["status"])

@@ -28,10 +28,10 @@ import meilisearch
 from sqlalchemy import Engine
 
 from scrypath.config import Config
-from scrypath.delivery import await_task, projected_body, send_deletes, send_upserts
+from scrypath.delivery import projected_body, send_deletes, send_upserts
 from scrypath.errors import BackendError, ScrypathError, TaskFailedError
 from scrypath.indexes import ensure_once
-from scrypath.meilisearch.tasks import TaskRef
+from scrypath.meilisearch.tasks import TaskRef, await_task
 from scrypath.planning import Plan, PlanBuilder
 from scrypath.queue.coalesce import Contribution, IndexWork, Item
 from scrypath.queue.current import can_read_back, current_plan
