@@ -252,4 +252,5 @@ class ReindexError(ScrypathError):
 
 
 class ScrypathWarning(UserWarning):
-    """A declaration or setting scrypath accepts but cannot check, such as an unknown family."""
+    """Something scrypath accepts but cannot check (an unknown settings family), or a write
+    ORM auto-sync could not follow, so the index was not updated for it."""
