@@ -70,32 +70,38 @@ def test_a_failed_first_bootstrap_names_the_mode(models: Models, offline_config:
     assert caught.value.context["mode"] == "manual"
 
 
+def index_deleted_behind_the_process(models: Models, meilisearch: Any) -> tuple[Any, str]:
+    """Post 1 synced (its index ensured), then the index deleted by hand; returns post 2
+    (saved, not synced) and the index."""
+    first, second = saved(models, models.Post(id=1, title="a"), models.Post(id=2, title="b"))
+    index = sync_record(first).index
+    assert index is not None
+    client = meilisearch.client
+    client.wait_for_task(client.http.delete(f"indexes/{index}")["taskUid"])
+    return second, index
+
+
 def test_an_index_deleted_behind_the_process_comes_back_with_its_settings(
     models: Models, scrypath_config: Config, meilisearch: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, second = saved(models, models.Post(id=1, title="a"), models.Post(id=2, title="b"))
-    index = sync_record(first).index
-    client = meilisearch.client
-    client.wait_for_task(client.http.delete(f"indexes/{index}")["taskUid"])
+    post, index = index_deleted_behind_the_process(models, meilisearch)
     monkeypatch.setattr(indexes_module, "RECHECK_SECONDS", 0.0)
-    sync_record(second)
-    settings = client.http.get(f"indexes/{index}/settings")
+    sync_record(post)
+    settings = meilisearch.client.http.get(f"indexes/{index}/settings")
     assert sorted(settings["filterableAttributes"]) == ["author_id", "price", "status", "tenant_id"]
-    assert client.http.get(f"indexes/{index}")["primaryKey"] == "id"
+    assert meilisearch.client.http.get(f"indexes/{index}")["primaryKey"] == "id"
 
 
 def test_an_index_recreated_by_a_stray_write_is_configured_again(
     models: Models, scrypath_config: Config, meilisearch: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, second = saved(models, models.Post(id=1, title="a"), models.Post(id=2, title="b"))
-    index = sync_record(first).index
+    post, index = index_deleted_behind_the_process(models, meilisearch)
     client = meilisearch.client
-    client.wait_for_task(client.http.delete(f"indexes/{index}")["taskUid"])
     stray = client.index(index).add_documents([{"id": 9, "title": "stray"}])
     client.wait_for_task(stray.task_uid)
     assert client.http.get(f"indexes/{index}/settings")["filterableAttributes"] == []
     monkeypatch.setattr(indexes_module, "RECHECK_SECONDS", 0.0)
-    sync_record(second)
+    sync_record(post)
     assert client.http.get(f"indexes/{index}/settings")["filterableAttributes"] != []
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 
 from scrypath.config import Config
 from scrypath.delivery import projected_body, send_deletes, send_upserts
-from scrypath.errors import BackendError, ScrypathError, TaskFailedError
+from scrypath.errors import BackendError, ProjectionError, ScrypathError, TaskFailedError
 from scrypath.indexes import ensure_once
 from scrypath.meilisearch.tasks import TaskRef, await_task
 from scrypath.planning import Plan, PlanBuilder
@@ -62,15 +62,18 @@ def deliver(target: Target, work: IndexWork) -> Outcomes:
         return dict.fromkeys(_job_ids(work), error)
     work = _held(target, work)
     fresh = can_read_back(work.spec)
+    failed: Outcomes = {}
     if fresh:
         try:
             work = _refreshed(target, work)
+        except ProjectionError:
+            work, failed = _refreshed_apart(target, work)
         except ScrypathError as error:
             return dict.fromkeys(_job_ids(work), error)
     outcomes = _send_all(target, work)
     if fresh:
         _recheck(target, work, outcomes)
-    return outcomes
+    return {**outcomes, **failed}
 
 
 def _prepare(target: Target, work: IndexWork) -> None:
@@ -108,6 +111,21 @@ def _refreshed(target: Target, work: IndexWork) -> IndexWork:
         if gone:
             deletes.append(Contribution(part.job, gone))
     return replace(work, upserts=tuple(upserts), deletes=tuple(deletes))
+
+
+def _refreshed_apart(target: Target, work: IndexWork) -> tuple[IndexWork, Outcomes]:
+    """Refresh job by job, so a row that no longer projects fails only the jobs naming it."""
+    kept: list[Contribution] = []
+    failed: Outcomes = {}
+    for part in _parts(work):
+        try:
+            kept.extend(_parts(_refreshed(target, replace(work, upserts=(part,), deletes=()))))
+        except ProjectionError as error:
+            failed[part.job.id] = error
+    alive = [part for part in kept if part.job.id not in failed]
+    upserts = tuple(part for part in alive if part.items[0][1] is not None)
+    deletes = tuple(part for part in alive if part.items[0][1] is None)
+    return replace(work, upserts=upserts, deletes=deletes), failed
 
 
 def _send_all(target: Target, work: IndexWork) -> Outcomes:

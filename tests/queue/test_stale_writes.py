@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+import scrypath.planning as planning_module
 from scrypath.config import Config, configure
 from scrypath.declaration import spec_for
-from scrypath.errors import TransportError
+from scrypath.errors import ProjectionError, TransportError
 from scrypath.queue import JobState
 from scrypath.queue import current as current_module
 from scrypath.queue import database as database_module
@@ -181,3 +182,29 @@ def test_lease_times_come_from_the_database_clock(
         row = connection.execute(select(jobs.c.attempted_at, jobs.c.completed_at)).one()
     for stamp in row:
         assert abs(stamp - honest) < dt.timedelta(minutes=1)
+
+
+def test_a_row_that_no_longer_projects_fails_only_its_own_job(
+    outbox: Models, queue_config: Config, meilisearch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with outbox.session() as session:
+        for n in (1, 2):
+            post = outbox.Post(id=n, title=f"post {n}")
+            session.add(post)
+            session.flush()
+            sync_record(post, session=session)
+        session.commit()
+    real_project = planning_module.project
+
+    def broken_for_two(record: Any, spec: Any) -> Any:
+        if getattr(record, "id", None) == 2:
+            raise ProjectionError("the search_document hook raised", model="Post")
+        return real_project(record, spec)
+
+    monkeypatch.setattr(planning_module, "project", broken_for_two)
+    report = batcher(outbox, "w").run()
+    assert report.outcomes == {"completed": 1, "retryable": 1}
+    first, second = all_jobs(outbox.database.engine)
+    assert (first.state, second.state) == (JobState.COMPLETED, JobState.RETRYABLE)
+    assert second.last_error is not None and second.last_error.reason == "projection"
+    assert set(documents(meilisearch, index_of(outbox, queue_config))) == {1}
