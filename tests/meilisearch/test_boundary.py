@@ -248,7 +248,7 @@ def test_a_request_with_a_bad_key_fails_typed_and_never_quotes_it(
 def test_a_key_slipped_past_validation_never_reaches_a_scrypath_error(
     meilisearch: Any, clean_configuration: None, monkeypatch: pytest.MonkeyPatch, key: str
 ) -> None:
-    monkeypatch.setattr("scrypath.config.api_key_problem", lambda key: None)
+    monkeypatch.setattr("scrypath.config_values.api_key_problem", lambda key: None)
     configure(meilisearch_url=meilisearch.url, meilisearch_api_key=key, sync_mode="inline")
     with pytest.raises(BackendError) as caught:
         raw_search("anything", {"q": "x"})

@@ -95,7 +95,7 @@ def test_a_key_slipped_past_validation_never_reaches_the_outbox_nor_counts_as_an
     suffix: str,
 ) -> None:
     key = f"{API_KEY}{suffix}"
-    monkeypatch.setattr("scrypath.config.api_key_problem", lambda key: None)
+    monkeypatch.setattr("scrypath.config_values.api_key_problem", lambda key: None)
     configure(meilisearch_api_key=key, queue_max_attempts=2)
     with outbox.session() as session:
         post = outbox.Post(id=1, title="t")
