@@ -1,10 +1,11 @@
 """Coalescing a claimed batch: per index, one upsert request and one delete request.
 
-Within an index, the newest job's snapshot of a document wins; older jobs keep only the
+Within an index, the newest job touching a document owns it; older jobs keep only the
 documents nobody newer touched. A job left with nothing to send is superseded: it completes
 without a request, naming the job that replaced it. Jobs that are being retried also yield
-to newer jobs outside the batch (pending or already delivered), so a retry never puts an old
-snapshot back over a newer one.
+to newer jobs outside the batch (pending or already delivered). What is sent for each
+document is read from the database at delivery (see `scrypath.queue.deliver`); the snapshot
+is sent only for models whose rows cannot be looked up by document id.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import datetime as dt
 
 from sqlalchemy import Engine, delete, select
 
-from scrypath.queue.database import outbox_call, utcnow
+from scrypath.queue.database import database_time, outbox_call
 from scrypath.queue.jobs import JobState
 from scrypath.queue.table import jobs
 
@@ -20,18 +20,19 @@ CHUNK = 1000
 def sweep_completed(
     engine: Engine, *, retention_seconds: float, now: dt.datetime | None = None
 ) -> int:
-    """Delete jobs completed more than `retention_seconds` ago; how many were deleted."""
-    cutoff = (now or utcnow()) - dt.timedelta(seconds=retention_seconds)
-    expired = (
-        select(jobs.c.id)
-        .where(jobs.c.state == JobState.COMPLETED.value, jobs.c.completed_at < cutoff)
-        .order_by(jobs.c.id)
-        .limit(CHUNK)
-    )
-    statement = delete(jobs).where(jobs.c.id.in_(expired.scalar_subquery()))
+    """Delete jobs completed more than `retention_seconds` ago (on the database's clock);
+    how many were deleted."""
     total = 0
     while True:
         with outbox_call(engine, "sweep completed jobs"), engine.begin() as connection:
+            cutoff = database_time(connection, after=-retention_seconds, now=now)
+            expired = (
+                select(jobs.c.id)
+                .where(jobs.c.state == JobState.COMPLETED.value, jobs.c.completed_at < cutoff)
+                .order_by(jobs.c.id)
+                .limit(CHUNK)
+            )
+            statement = delete(jobs).where(jobs.c.id.in_(expired.scalar_subquery()))
             deleted = connection.execute(statement).rowcount
         total += deleted
         if deleted < CHUNK:
