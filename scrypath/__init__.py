@@ -5,6 +5,7 @@ from scrypath.caches import reset_caches
 from scrypath.config import Config, configure, reset_configuration
 from scrypath.declaration import Faceting, SearchSpec, describe, is_searchable, searchable, spec_for
 from scrypath.errors import (
+    ActionNotRecommendedError,
     BackendError,
     BackfillError,
     ConfigurationError,
@@ -14,9 +15,12 @@ from scrypath.errors import (
     FilterError,
     HotApplyRefusedError,
     HTTPError,
+    IndexMismatchError,
     IndexNotFoundError,
     InvalidDocumentIdError,
+    NotRetryableError,
     NotSearchableError,
+    OperatorError,
     OutboxError,
     OutboxNotInstalledError,
     OutboxUnavailableError,
@@ -26,9 +30,11 @@ from scrypath.errors import (
     ScrypathWarning,
     SearchOptionError,
     TaskFailedError,
+    TaskHistoryLimitError,
     TaskTimeoutError,
     TenantScopeError,
     TransportError,
+    WorkNotFoundError,
 )
 from scrypath.federated import SearchEntry, search_many
 from scrypath.indexes import IndexStatus, ensure_index
@@ -60,6 +66,7 @@ from scrypath.sync import delete_documents, delete_record, sync_record, sync_rec
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ActionNotRecommendedError",
     "AutoSync",
     "BackendError",
     "BackfillError",
@@ -79,13 +86,16 @@ __all__ = [
     "FilterError",
     "HTTPError",
     "HotApplyRefusedError",
+    "IndexMismatchError",
     "IndexNotFoundError",
     "IndexStatus",
     "InvalidDocumentIdError",
     "JobEvent",
     "JobRef",
     "JobState",
+    "NotRetryableError",
     "NotSearchableError",
+    "OperatorError",
     "OutboxError",
     "OutboxNotInstalledError",
     "OutboxUnavailableError",
@@ -102,9 +112,11 @@ __all__ = [
     "SearchSpec",
     "SyncResult",
     "TaskFailedError",
+    "TaskHistoryLimitError",
     "TaskTimeoutError",
     "TenantScopeError",
     "TransportError",
+    "WorkNotFoundError",
     "Worker",
     "WorkerReport",
     "__version__",

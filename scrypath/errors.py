@@ -18,6 +18,12 @@ ScrypathError                        reason: a stable tag, safe to match on
 ├── DatabaseError                    "database"
 ├── BackfillError                    "backfill_failed"
 ├── ReindexError                     "reindex_failed"
+├── OperatorError                    "operator"
+│   ├── WorkNotFoundError            "work_not_found"
+│   ├── NotRetryableError            "not_retryable"
+│   ├── IndexMismatchError           "index_mismatch"
+│   ├── ActionNotRecommendedError    "action_not_recommended"
+│   └── TaskHistoryLimitError        "task_history_limit"
 └── BackendError                     "backend"
     ├── TaskFailedError              "task_failed"
     ├── TaskTimeoutError             "task_timeout"
@@ -249,6 +255,45 @@ class ReindexError(ScrypathError):
         """The name of the step that failed."""
         step = self.context.get("step")
         return step if isinstance(step, str) else None
+
+
+class OperatorError(ScrypathError):
+    """An operator tool refused a request; nothing was changed."""
+
+    reason = "operator"
+
+
+class WorkNotFoundError(OperatorError):
+    """No failed or retrying work has that id (`job:N` or `task:N`)."""
+
+    reason = "work_not_found"
+
+
+class NotRetryableError(OperatorError):
+    """The chosen work has nothing to replay (a task without a job, a job that did not fail);
+    context names the `recommended_action`."""
+
+    reason = "not_retryable"
+
+
+class IndexMismatchError(OperatorError):
+    """The work targets an index the current configuration no longer writes to; retrying it
+    would write somewhere else than the operator expects."""
+
+    reason = "index_mismatch"
+
+
+class ActionNotRecommendedError(OperatorError):
+    """An action that the reconcile report did not recommend; context lists `recommended`."""
+
+    reason = "action_not_recommended"
+
+
+class TaskHistoryLimitError(OperatorError):
+    """Meilisearch holds more matching tasks than the read limit; a partial list would lie.
+    Context holds `limit`."""
+
+    reason = "task_history_limit"
 
 
 class ScrypathWarning(UserWarning):

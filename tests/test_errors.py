@@ -41,6 +41,12 @@ EXPECTED_REASONS = {
     "OutboxError": "outbox",
     "OutboxNotInstalledError": "outbox_not_installed",
     "OutboxUnavailableError": "outbox_unavailable",
+    "OperatorError": "operator",
+    "WorkNotFoundError": "work_not_found",
+    "NotRetryableError": "not_retryable",
+    "IndexMismatchError": "index_mismatch",
+    "ActionNotRecommendedError": "action_not_recommended",
+    "TaskHistoryLimitError": "task_history_limit",
 }
 
 

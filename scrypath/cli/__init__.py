@@ -1,7 +1,10 @@
 """The `scrypath` console script: thin commands over the root API.
 
 `main(argv)` returns an exit code instead of exiting, so it is testable. Usage
-errors exit 1, never 2: 2 is reserved for "compared and found drift".
+errors exit 1, never 2: 2 is reserved for "compared and found drift". Every command
+reports an error the same way, as one line on stderr that names the command and the
+reason tag: `scrypath <command>: error [<reason>]: <message>` (a traceback only with
+`--debug`).
 """
 
 from __future__ import annotations
@@ -34,9 +37,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScrypathError as exc:
         if debug:
             raise
-        click.echo(f"scrypath: error [{exc.reason}]: {exc}", err=True)
+        click.echo(f"{_prefix(args)}: error [{exc.reason}]: {exc}", err=True)
         return 1
     return result if isinstance(result, int) else 0
+
+
+def _prefix(args: list[str]) -> str:
+    """`scrypath` and the command the arguments name (`scrypath index contract-drift`)."""
+    words = ["scrypath"]
+    group: click.Group = cli
+    for arg in args:
+        if arg.startswith("-"):
+            continue
+        command = group.commands.get(arg)
+        if command is None:
+            break
+        words.append(arg)
+        if not isinstance(command, click.Group):
+            break
+        group = command
+    return " ".join(words)
 
 
 def run() -> None:

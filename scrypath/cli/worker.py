@@ -8,7 +8,6 @@ Never 2, which means drift in this project.
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import sys
@@ -18,6 +17,7 @@ from typing import Any
 
 import click
 
+from scrypath.cli.common import import_modules
 from scrypath.config import check_value, masked_database_url, resolve
 from scrypath.errors import ConfigurationError
 from scrypath.queue.events import Outcome
@@ -97,7 +97,7 @@ def worker(
 
     SIGTERM or SIGINT stops gracefully: batches in flight finish, nothing new is claimed.
     """
-    _import_all(imports)
+    import_modules(imports)
     url = _outbox_url(outbox_url, database)
     runner = Worker(
         url,
@@ -131,18 +131,6 @@ def _outbox_url(outbox_url: str | None, database: str | None) -> str | None:
             key="outbox_url",
         )
     return None
-
-
-def _import_all(modules: tuple[str, ...]) -> None:
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except Exception as error:
-            raise ConfigurationError(
-                f"--import {name}: the module could not be imported ({type(error).__name__}: "
-                f"{error})",
-                key="import",
-            ) from error
 
 
 @contextmanager

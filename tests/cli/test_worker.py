@@ -141,7 +141,7 @@ def test_an_unreachable_database_fails_fast_with_one_line(
     assert main(["worker", "--outbox-url", url, "--once"]) == 1
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith("scrypath: error [outbox_unavailable]: ")
+    assert err.startswith("scrypath worker: error [outbox_unavailable]: ")
     assert err.count("\n") == 1
     assert PASSWORD not in err
 
@@ -263,7 +263,7 @@ def test_a_bad_outbox_url_names_the_option_and_masks_the_password(
 ) -> None:
     assert main(["worker", option, f"postgresql//app:{PASSWORD}@db/app", "--once"]) == 1
     err = capsys.readouterr().err
-    assert f"scrypath: error [configuration]: {option}: 'postgresql//app:***@db/app'" in err
+    assert f"scrypath worker: error [configuration]: {option}: 'postgresql//app:***@db/app'" in err
     assert PASSWORD not in err
 
 
