@@ -28,6 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = cli.main(args=args, prog_name="scrypath", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except click.UsageError as exc:
+        hint = f" (see {_prefix(args)} --help)"
+        click.echo(f"{_prefix(args)}: error [usage]: {exc.format_message()}{hint}", err=True)
+        return 1
     except click.ClickException as exc:
         exc.show()
         return 1

@@ -47,8 +47,14 @@ def load_model(reference: str) -> type[Any]:
         raise ConfigurationError(
             f"model {reference!r}: expected package.module:ClassName", key="model"
         )
-    import_modules([module_name])
-    found: Any = importlib.import_module(module_name)
+    try:
+        found: Any = importlib.import_module(module_name)
+    except Exception as error:
+        raise ConfigurationError(
+            f"model {reference!r}: the module {module_name} could not be imported "
+            f"({type(error).__name__}: {error})",
+            key="model",
+        ) from error
     for part in name.split("."):
         found = getattr(found, part, None)
         if found is None:

@@ -36,10 +36,22 @@ from scrypath.queue.coalesce import coalesce
 from scrypath.queue.database import database_now, transaction
 from scrypath.queue.deliver import Target, deliver
 from scrypath.queue.events import EventHook, JobEvent, Outcome, emit, logger
-from scrypath.queue.freshness import newer_documents
+from scrypath.queue.freshness import is_retry, newer_documents
 from scrypath.queue.jobs import Job, JobError, JobState, is_permanent, job_error, permanent
 from scrypath.queue.payload import Decoded, Invalid, decode
 from scrypath.results import DocumentId
+
+REQUEUED = "operator_retry"
+"""The reason of the entry an operator's retry adds: attempts count again from there."""
+
+
+def _since_requeue(errors: Sequence[JobError]) -> Sequence[JobError]:
+    """The entries recorded since an operator last re-queued the job (all when never)."""
+    for position in range(len(errors) - 1, -1, -1):
+        if errors[position].reason == REQUEUED:
+            return errors[position + 1 :]
+    return errors
+
 
 _OUTCOMES: Mapping[JobState, Outcome] = {
     JobState.RETRYABLE: "retryable",
@@ -103,7 +115,7 @@ class Batcher:
 
     def _newer(self, batch: list[Job]) -> dict[str, dict[DocumentId, int]]:
         """Newer work outside the batch on the documents of retried jobs (only they pay)."""
-        if not any(job.attempt > 1 for job in batch):
+        if not any(is_retry(job) for job in batch):
             return {}
         with self._transaction("read newer jobs") as connection:
             return newer_documents(connection, batch)
@@ -134,7 +146,7 @@ class Batcher:
         lease); every settled attempt left an error or finished the job."""
         kept: list[Job] = []
         for job in live:
-            lost = job.attempt - 1 - len(job.errors)
+            lost = job.attempt - 1 - len(_since_requeue(job.errors))
             if lost <= 0:
                 kept.append(job)
                 continue

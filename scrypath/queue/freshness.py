@@ -22,13 +22,19 @@ def newer_documents(
     connection: Connection, batch: Sequence[Job]
 ) -> dict[str, dict[DocumentId, int]]:
     """Index -> document id -> the newest job outside `batch` touching it, for retried jobs."""
-    retried = [job for job in batch if job.attempt > 1]
+    retried = [job for job in batch if is_retry(job)]
     inside = {job.id for job in batch}
     found: dict[str, dict[DocumentId, int]] = {}
     for index in sorted({job.index for job in retried}):
         floor = min(job.id for job in retried if job.index == index)
         found[index] = _newest(connection, index, floor, inside)
     return found
+
+
+def is_retry(job: Job) -> bool:
+    """Whether the job was tried before: a later attempt, or one with failures on record (an
+    inline failure recorded for later, a job an operator re-queued)."""
+    return job.attempt > 1 or bool(job.errors)
 
 
 def _newest(
