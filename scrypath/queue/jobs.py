@@ -68,7 +68,8 @@ FINAL_STATES = (JobState.COMPLETED, JobState.DISCARDED, JobState.CANCELLED)
 
 @dataclass(frozen=True, slots=True)
 class JobError:
-    """One failure recorded on a job."""
+    """One failure recorded on a job; `task` is the uid of the Meilisearch task that failed
+    it, when one did, so the operator tools show that task once, as this job."""
 
     at: dt.datetime
     attempt: int
@@ -76,6 +77,7 @@ class JobError:
     reason: str
     message: str
     code: str | None = None
+    task: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +87,7 @@ class JobError:
             "reason": self.reason,
             "message": self.message,
             "code": self.code,
+            "task": self.task,
         }
 
     @classmethod
@@ -97,6 +100,7 @@ class JobError:
             reason=str(data.get("reason", "unknown")),
             message=str(data.get("message", "")),
             code=data.get("code") if isinstance(data.get("code"), str) else None,
+            task=_task_uid(data.get("task")),
         )
 
 
@@ -181,6 +185,11 @@ class Job:
         return JobRef(self.id, operation, self.index, self.document_count, self.state)
 
 
+def _task_uid(value: object) -> int | None:
+    """A task uid as recorded (rows written before tasks were recorded have none)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _errors(value: object) -> tuple[JobError, ...]:
     if not isinstance(value, Sequence) or isinstance(value, str):
         return ()
@@ -204,7 +213,8 @@ def classify(error: BaseException) -> ReasonClass:
 
 
 def job_error(error: BaseException, *, attempt: int, at: dt.datetime) -> JobError:
-    """The record of `error` on a job, with its reason class and backend code when known."""
+    """The record of `error` on a job, with its reason class, and the backend code and the
+    failed task's uid when known."""
     if isinstance(error, ScrypathError):
         code = error.context.get("code")
         return JobError(
@@ -214,6 +224,7 @@ def job_error(error: BaseException, *, attempt: int, at: dt.datetime) -> JobErro
             error.reason,
             error.message[:1000],
             code if isinstance(code, str) else None,
+            _task_uid(error.context.get("task")),
         )
     return JobError(at, attempt, "unknown", "unexpected", f"{type(error).__name__}: {error}"[:1000])
 
@@ -252,4 +263,5 @@ def exhausted(last: JobError, max_attempts: int) -> JobError:
         f"gave up after {max_attempts} attempt(s); last error ({last.reason_class}): "
         f"{last.message}"[:1000],
         last.code,
+        last.task,
     )

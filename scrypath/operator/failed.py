@@ -1,0 +1,332 @@
+"""Failed or retrying sync work, from both sources, one row each, newest failure first.
+
+- **outbox** rows: jobs that are retrying (`retryable`) or failed for good (`discarded`,
+  `cancelled`) on the model's index or its rebuild target;
+- **meilisearch** rows: failed document tasks on the same two indexes, read page by page
+  up to `limit` (more is `TaskHistoryLimitError`, never a partial list).
+
+A failed task that belongs to a job (its uid is recorded on one of the job's error entries)
+is shown once, as the job, and not at all once that job completed: the work it carried was
+delivered after all. Ids name their source (`job:812`, `task:4031`).
+
+Reasons are safe to print: a failure's message on one line, cut short, with the API keys in
+use and the outbox password masked. Read-only: nothing is written anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Engine, literal, make_url, select
+from sqlalchemy.exc import ArgumentError
+
+from scrypath.config import Config, resolve
+from scrypath.declaration import spec_for
+from scrypath.errors import OutboxNotInstalledError
+from scrypath.indexes import index_for
+from scrypath.meilisearch.boundary import scrub
+from scrypath.meilisearch.client import api_keys_in_use, client_for
+from scrypath.meilisearch.rebuild_marker import target_name
+from scrypath.operator.reasons import (
+    REASON_CLASSES,
+    class_counts,
+    reason_class_for_entry,
+    reason_class_for_task,
+)
+from scrypath.operator.status import PENDING_STATES, iso_utc, of_indexes
+from scrypath.operator.task_log import DEFAULT_LIMIT, SYNC_TASK_TYPES, read_tasks
+from scrypath.queue.database import outbox_call, outbox_engine, require_installed
+from scrypath.queue.jobs import Job, JobState
+from scrypath.queue.table import jobs
+
+FAILED_JOB_STATES = (JobState.RETRYABLE, JobState.DISCARDED, JobState.CANCELLED)
+REASON_LENGTH = 300
+CLOCK_SLACK = dt.timedelta(hours=1)
+"""How far the database's clock may trail Meilisearch's when matching tasks to jobs."""
+
+_OPERATIONS: Mapping[str, str] = MappingProxyType(
+    {"documentAdditionOrUpdate": "upsert", "documentDeletion": "delete"}
+)
+_COLUMNS = (
+    *(column for column in jobs.c if column.name != "payload"),
+    literal("").label("payload"),
+)
+"""Every column but the payload (document snapshots no report shows)."""
+_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z")
+
+Source = Literal["outbox", "meilisearch"]
+
+
+@dataclass(frozen=True, slots=True)
+class FailedWork:
+    """One failed or retrying piece of sync work; `id` names its source."""
+
+    id: str
+    source: str
+    operation: str
+    state: str
+    retryable: bool
+    reason: str
+    reason_class: str
+    failed_at: str | None
+    attempt: int | None
+    max_attempts: int | None
+    index: str
+    recovery: str
+    metadata: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "operation": self.operation,
+            "state": self.state,
+            "retryable": self.retryable,
+            "reason": self.reason,
+            "reason_class": self.reason_class,
+            "failed_at": self.failed_at,
+            "attempt": self.attempt,
+            "max_attempts": self.max_attempts,
+            "index": self.index,
+            "recovery": self.recovery,
+            "metadata": dict(self.metadata),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FailedWorkReport:
+    """`failed_sync_work`: every row, and (when asked) the class counts of those rows."""
+
+    model: str
+    index: str
+    rows: tuple[FailedWork, ...]
+    class_counts: Mapping[str, int] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        counts = None
+        if self.class_counts is not None:
+            counts = {"version": 1, "total": len(self.rows), **self.class_counts}
+        return {
+            "version": 1,
+            "model": self.model,
+            "index": self.index,
+            "total": len(self.rows),
+            "rows": [row.to_json() for row in self.rows],
+            "reason_class_counts": counts,
+        }
+
+
+def failed_sync_work(
+    model: type[Any],
+    *,
+    reason_class_counts: bool = False,
+    limit: int = DEFAULT_LIMIT,
+    **overrides: Any,
+) -> FailedWorkReport:
+    """`model`'s failed and retrying work from the outbox and Meilisearch, newest first."""
+    spec = spec_for(model)
+    config = resolve(**overrides)
+    index = index_for(spec, config)
+    indexes = (index, target_name(index))
+    context = {"model": spec.model_name, "index": index}
+    tasks = read_tasks(
+        client_for(config),
+        index_uids=indexes,
+        statuses=["failed"],
+        types=SYNC_TASK_TYPES,
+        limit=limit,
+        **context,
+    )
+    failed_jobs, claimed = _read_jobs(config, indexes, tasks)
+    secrets = _secrets(config)
+    rows = [_job_row(job, spec.model_name, secrets) for job in failed_jobs]
+    rows += [
+        _task_row(task, index, spec.model_name, secrets)
+        for task in tasks
+        if task["uid"] not in claimed
+    ]
+    ordered = tuple(sorted(rows, key=_newest_first, reverse=True))
+    counts = MappingProxyType(class_counts(ordered)) if reason_class_counts else None
+    return FailedWorkReport(spec.model_name, index, ordered, counts)
+
+
+def _read_jobs(
+    config: Config, indexes: Sequence[str], tasks: Sequence[Mapping[str, Any]]
+) -> tuple[list[Job], set[int]]:
+    """The failed jobs, and the uids of the failed tasks that belong to a job."""
+    if config.outbox is None:
+        return [], set()
+    engine = outbox_engine(config)
+    with outbox_call(engine, "read failed work"), engine.connect() as connection:
+        try:
+            require_installed(connection)
+        except OutboxNotInstalledError:
+            return [], set()
+        failed = _jobs(connection, indexes, [state.value for state in FAILED_JOB_STATES])
+        claimed = _task_uids(failed)
+        unclaimed = [task for task in tasks if task.get("uid") not in claimed]
+        if unclaimed:
+            claimed |= _task_uids(_other_jobs(connection, indexes, unclaimed))
+    return failed, claimed
+
+
+def _jobs(connection: Connection, indexes: Sequence[str], states: Sequence[str]) -> list[Job]:
+    statement = select(*_COLUMNS).where(jobs.c.state.in_(list(states)), of_indexes(indexes))
+    return [Job.from_row(row) for row in connection.execute(statement).mappings()]
+
+
+def _other_jobs(
+    connection: Connection, indexes: Sequence[str], tasks: Sequence[Mapping[str, Any]]
+) -> list[Job]:
+    """Jobs still in flight, and jobs completed since the oldest of `tasks` finished: the
+    only other jobs whose error entries can name one of them."""
+    pending = _jobs(connection, indexes, [state.value for state in PENDING_STATES])
+    finished = [_task_time(task) for task in tasks]
+    known = [moment for moment in finished if moment is not None]
+    statement = select(*_COLUMNS).where(
+        jobs.c.state == JobState.COMPLETED.value, jobs.c.index_uid.in_(list(indexes))
+    )
+    if len(known) == len(finished):
+        statement = statement.where(jobs.c.completed_at >= min(known) - CLOCK_SLACK)
+    completed = [Job.from_row(row) for row in connection.execute(statement).mappings()]
+    return pending + completed
+
+
+def _task_uids(found: Iterable[Job]) -> set[int]:
+    return {entry.task for job in found for entry in job.errors if entry.task is not None}
+
+
+def _job_row(job: Job, model: str, secrets: Sequence[str]) -> FailedWork:
+    last = job.last_error
+    reason_class = reason_class_for_entry(last) if last is not None else "unknown"
+    retryable = not (job.state == JobState.CANCELLED and last and last.reason == "invalid_payload")
+    moment = last.at if last is not None else (job.completed_at or job.attempted_at)
+    state = "retrying" if job.state == JobState.RETRYABLE else "failed"
+    return FailedWork(
+        id=f"job:{job.id}",
+        source="outbox",
+        operation=job.operation if job.operation in ("upsert", "delete") else "unknown",
+        state=state,
+        retryable=retryable,
+        reason=_safe(last.message if last else f"job {job.id} is {job.state}", secrets),
+        reason_class=reason_class,
+        failed_at=None if moment is None else iso_utc(moment),
+        attempt=job.attempt,
+        max_attempts=job.max_attempts,
+        index=job.index,
+        recovery=_job_recovery(job, reason_class, retryable, model),
+        metadata=MappingProxyType(
+            {
+                "job_state": str(job.state),
+                "document_count": job.document_count,
+                "code": last.code if last is not None else None,
+                "tasks": sorted(_task_uids([job])),
+            }
+        ),
+    )
+
+
+def _job_recovery(job: Job, reason_class: str, retryable: bool, model: str) -> str:
+    work = f"job:{job.id}"
+    if not retryable:
+        return f"Run a backfill of {model}: this job's payload cannot be replayed."
+    if job.state == JobState.RETRYABLE:
+        if reason_class == "transport":
+            return f"Check that Meilisearch is reachable; the worker retries {work} on its own."
+        return f"Fix the cause of the error, then retry {work} (the worker also retries it)."
+    if job.last_error is not None and job.last_error.reason == "payload_too_large":
+        return (
+            f"Raise Meilisearch's payload limit, then retry {work}; or run a backfill of {model}."
+        )
+    return f"Fix the cause of the error, then retry {work}."
+
+
+def _task_row(task: Mapping[str, Any], live: str, model: str, secrets: Sequence[str]) -> FailedWork:
+    uid = int(task["uid"])
+    error = task.get("error") if isinstance(task.get("error"), Mapping) else None
+    message = error.get("message") if error is not None else None
+    code = error.get("code") if error is not None else None
+    index = str(task.get("indexUid") or live)
+    moment = _task_time(task)
+    return FailedWork(
+        id=f"task:{uid}",
+        source="meilisearch",
+        operation=_OPERATIONS.get(str(task.get("type")), "unknown"),
+        state="failed",
+        retryable=False,
+        reason=_safe(f"task {uid} failed: {message or 'no error message'}", secrets),
+        reason_class=reason_class_for_task(error),
+        failed_at=None if moment is None else iso_utc(moment),
+        attempt=None,
+        max_attempts=None,
+        index=index,
+        recovery=_task_recovery(index, live, model),
+        metadata=MappingProxyType(
+            {
+                "task_uid": uid,
+                "type": task.get("type"),
+                "code": code if isinstance(code, str) else None,
+            }
+        ),
+    )
+
+
+def _task_recovery(index: str, live: str, model: str) -> str:
+    if index != live:
+        return f"Run a reindex of {model}: the rebuild target missed this write."
+    return f"Run a backfill of {model}: a failed task has nothing to replay."
+
+
+def _task_time(task: Mapping[str, Any]) -> dt.datetime | None:
+    """A task's `finishedAt` (Meilisearch's nanosecond RFC 3339) as naive UTC."""
+    text = task.get("finishedAt")
+    match = _RFC3339.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    fraction = (match.group(2) or "").ljust(6, "0")[:6]
+    return dt.datetime.fromisoformat(f"{match.group(1)}.{fraction}")
+
+
+def _secrets(config: Config) -> tuple[str, ...]:
+    """The API keys in use and the outbox password, in the forms a message may quote them."""
+    found = {*api_keys_in_use(), config.meilisearch_api_key, _outbox_password(config)}
+    forms = {
+        form
+        for secret in found
+        if secret
+        for form in (secret, secret.strip(), repr(secret)[1:-1], ascii(secret)[1:-1])
+        if form
+    }
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def _outbox_password(config: Config) -> str | None:
+    outbox = config.outbox
+    try:
+        url = outbox.url if isinstance(outbox, Engine) else make_url(outbox) if outbox else None
+    except ArgumentError:
+        return None
+    return None if url is None else url.password
+
+
+def _safe(text: str, secrets: Sequence[str]) -> str:
+    """A reason fit to print: one line, secrets masked, cut to `REASON_LENGTH`."""
+    if "bearer" in text.lower() or any(secret in text for secret in secrets):
+        text = scrub(text)
+        for secret in secrets:
+            text = text.replace(secret, "***")
+    line = " ".join(text.split())
+    return line if len(line) <= REASON_LENGTH else line[: REASON_LENGTH - 3] + "..."
+
+
+def _newest_first(row: FailedWork) -> tuple[bool, str, int]:
+    """The sort key (reversed) of the rows: by failure time, rows without one last."""
+    return (row.failed_at is not None, row.failed_at or "", int(row.id.partition(":")[2]))
+
+
+__all__ = ["REASON_CLASSES", "FailedWork", "FailedWorkReport", "failed_sync_work"]
