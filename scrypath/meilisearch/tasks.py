@@ -8,7 +8,7 @@ from typing import Any
 
 from scrypath.config import Config
 from scrypath.errors import TaskFailedError, TaskTimeoutError
-from scrypath.meilisearch.boundary import backend_call
+from scrypath.meilisearch.boundary import backend_call, scrub
 
 TERMINAL_STATUSES = frozenset({"succeeded", "failed", "canceled"})
 
@@ -91,7 +91,7 @@ def _settled(view: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
     if view["status"] == "canceled":
         message = f"task {view['uid']} was canceled (by task {view.get('canceledBy')})"
     else:
-        message = f"task {view['uid']} failed: {error.get('message', 'no message')}"
+        message = f"task {view['uid']} failed: {scrub(str(error.get('message', 'no message')))}"
     raise TaskFailedError(message, code=code, task_status=view["status"], **context)
 
 
