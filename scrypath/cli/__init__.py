@@ -9,6 +9,7 @@ reason tag: `scrypath <command>: error [<reason>]: <message>` (a traceback only 
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 
@@ -30,7 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except click.UsageError as exc:
         hint = f" (see {_prefix(args)} --help)"
-        click.echo(f"{_prefix(args)}: error [usage]: {exc.format_message()}{hint}", err=True)
+        message = _one_line(exc.format_message())
+        click.echo(f"{_prefix(args)}: error [usage]: {message}{hint}", err=True)
         return 1
     except click.ClickException as exc:
         exc.show()
@@ -41,9 +43,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScrypathError as exc:
         if debug:
             raise
-        click.echo(f"{_prefix(args)}: error [{exc.reason}]: {exc}", err=True)
+        click.echo(f"{_prefix(args)}: error [{exc.reason}]: {_one_line(str(exc))}", err=True)
         return 1
     return result if isinstance(result, int) else 0
+
+
+def _one_line(text: str) -> str:
+    """`text` with control characters (a newline in a quoted argument, say) folded away."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
 
 
 def _prefix(args: list[str]) -> str:

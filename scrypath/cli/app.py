@@ -26,10 +26,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from scrypath.cli.demo import demo
+    from scrypath.cli.drift import index
+    from scrypath.cli.operator import COMMANDS as OPERATOR_COMMANDS
+    from scrypath.cli.settings import settings
     from scrypath.cli.worker import worker
 
     cli.add_command(demo)
     cli.add_command(worker)
+    for command in OPERATOR_COMMANDS:
+        cli.add_command(command)
+    cli.add_command(index)
+    cli.add_command(settings)
 
 
 _register()
