@@ -11,6 +11,9 @@ Behaviour worth knowing:
 - Tasks run one at a time in uid order, except that task cancelations and then task
   deletions jump the queue, as in Meilisearch (so a cancelation can reach tasks enqueued
   before it). `GET /tasks` lists newest first.
+- Reads never wait for the task table: a long task is seen `processing` (its index
+  `isIndexing`) by polls, task lists and stats. A task's effects appear at once, with its
+  final status; reading the documents of the index being written waits for that write.
 - Document payloads may be JSON, NDJSON (`application/x-ndjson`) or CSV (`text/csv`,
   typed headers such as `price:number`, `csvDelimiter`). Nested (dotted) primary keys
   are not supported.
@@ -29,7 +32,8 @@ Behaviour worth knowing:
   tokenization of every language.
 
 Fault injection (`FakeMeilisearch.faults`) fails tasks, answers requests with chosen
-statuses, drops connections, adds latency, and holds or steps task processing.
+statuses, drops connections, adds latency, holds or steps task processing, and keeps a
+task in `processing`.
 """
 
 from __future__ import annotations

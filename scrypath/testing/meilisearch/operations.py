@@ -17,6 +17,9 @@ from .tasks import FINISHED, Task
 
 Executor = Callable[[State, Task, int], "dict[str, Any] | None"]
 
+TASK_TABLE_KINDS = frozenset({"taskCancelation", "taskDeletion", "indexUpdate", "indexSwap"})
+"""Kinds whose executor rewrites the task table; every other one sees only the indexes."""
+
 
 def cancel_tasks(state: State, task: Task, now: int) -> dict[str, Any] | None:
     """Cancel the matched tasks that have not run yet; they point at this task."""

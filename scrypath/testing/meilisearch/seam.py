@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any, Protocol, cast
 
 
@@ -15,6 +16,11 @@ class Store(Protocol):
     """An index's documents and the structures that search them."""
 
     primary_key: str
+
+    @property
+    def lock(self) -> AbstractContextManager[Any]:
+        """Re-entrant; held by readers and by the task that writes the store."""
+        ...
 
     def upsert(self, documents: list[dict[str, Any]], *, merge: bool) -> int: ...
 

@@ -1,7 +1,8 @@
 """Everything the fake holds: indexes, tasks and the queue of enqueued task uids.
 
 `State` has no lock of its own: the scheduler's lock guards every access, from route
-handlers and from the task worker alike.
+handlers and from the task worker alike. A running task changes a `draft` instead, which
+the scheduler puts in place when the task ends.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ class State:
     next_task_uid: int = 0
     next_batch_uid: int = 0
     processing: int | None = None
+
+    def draft(self) -> State:
+        """A copy for one task to change: its own index table, and no tasks.
+
+        Index records are immutable, so copying the table is enough; stores are shared.
+        """
+        return State(self.new_store, indexes=dict(self.indexes))
 
     def require_index(self, uid: str) -> Index:
         index = self.indexes.get(uid)

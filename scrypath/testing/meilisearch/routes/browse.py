@@ -14,7 +14,7 @@ from ..names import document_id_problem, document_id_text
 from ..params import boolean, check_known, comma_list, last, uint
 from ..routing import App, Reply, Request
 from ..wire import child, reject_unknown, require_object, type_error
-from .common import index_uid, json_body
+from .common import existing_index, index_uid, json_body
 from .documents import check_filter_syntax, is_empty_filter
 
 _BROWSE_FIELDS = (
@@ -46,11 +46,10 @@ def get_document(req: Request, app: App) -> Reply:
     boolean(req.query, "useNetwork", "invalid_document_use_network")
     fields = comma_list(req.query, "fields")
     doc_id = req.params["document_id"]
-    with app.scheduler.lock:
-        document = app.scheduler.state.require_index(uid).store.get(doc_id)
-        if document is None:
-            raise MeiliError("document_not_found", f"Document `{doc_id}` not found.")
-        return Reply(200, select_fields(document, fields))
+    document = existing_index(app, uid).store.get(doc_id)
+    if document is None:
+        raise MeiliError("document_not_found", f"Document `{doc_id}` not found.")
+    return Reply(200, select_fields(document, fields))
 
 
 def get_documents(req: Request, app: App) -> Reply:
@@ -145,12 +144,12 @@ def _page(app: App, uid: str, browse: Browse) -> Reply:
         check_filter_syntax(app, browse.filter)
         if is_empty_filter(browse.filter):
             browse = replace(browse, filter=None)
-    with app.scheduler.lock:
-        index = app.scheduler.state.require_index(uid)
+    index = existing_index(app, uid)
+    with index.store.lock:
         total, documents = _select(index, browse)
-        results = [select_fields(doc, browse.fields) for doc in documents]
-        body = {"results": results, "offset": browse.offset, "limit": browse.limit, "total": total}
-        return Reply(200, body)
+    results = [select_fields(doc, browse.fields) for doc in documents]
+    body = {"results": results, "offset": browse.offset, "limit": browse.limit, "total": total}
+    return Reply(200, body)
 
 
 def _select(index: Index, browse: Browse) -> tuple[int, list[dict[str, Any]]]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..errors import MeiliError
 from ..index_operations import IndexChange
-from ..indexes import index_stats, index_view
+from ..indexes import Index, index_stats, index_view
 from ..names import index_uid_problem
 from ..params import boolean, check_known, last, uint
 from ..routing import App, Reply, Request
@@ -101,10 +101,20 @@ def delete_index(req: Request, app: App) -> Reply:
 def get_stats(req: Request, app: App) -> Reply:
     uid = index_uid(req)
     check_stats_params(req)
+    return Reply(200, live_stats(app, existing_index(app, uid)))
+
+
+def live_stats(app: App, index: Index) -> dict[str, Any]:
+    """An index's stats, read from its store first, then `isIndexing` from the task table.
+
+    Reading the store waits for a write in progress, which then has ended: `isIndexing` is
+    read afterwards so that it never contradicts the documents counted.
+    """
+    with index.store.lock:
+        stats = index_stats(index, is_indexing=False)
     with app.scheduler.lock:
-        state = app.scheduler.state
-        index = state.require_index(uid)
-        return Reply(200, index_stats(index, is_indexing=state.is_indexing(uid)))
+        stats["isIndexing"] = app.scheduler.state.is_indexing(index.uid)
+    return stats
 
 
 def check_stats_params(req: Request) -> None:

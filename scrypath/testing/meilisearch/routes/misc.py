@@ -7,7 +7,6 @@ from typing import Any
 
 from ..errors import MeiliError
 from ..index_operations import Swap
-from ..indexes import index_stats
 from ..names import index_uid_problem
 from ..routing import App, Reply, Request
 from ..timefmt import rfc3339
@@ -21,7 +20,7 @@ from ..wire import (
     type_error,
 )
 from .common import enqueue, json_body
-from .indexes import check_stats_params
+from .indexes import check_stats_params, live_stats
 
 VERSION = "1.53.0"
 COMMIT_MARK = "scrypath-fake"
@@ -43,23 +42,19 @@ def version(req: Request, app: App) -> Reply:
 def stats(req: Request, app: App) -> Reply:
     check_stats_params(req)
     with app.scheduler.lock:
-        state = app.scheduler.state
-        indexes = sorted(state.indexes.values(), key=lambda index: index.uid)
-        per_index = {
-            index.uid: index_stats(index, is_indexing=state.is_indexing(index.uid))
-            for index in indexes
-        }
-        size = sum(entry["indexSize"] for entry in per_index.values())
-        last = max((index.updated_at for index in indexes), default=None)
-        return Reply(
-            200,
-            {
-                "databaseSize": size,
-                "usedDatabaseSize": size,
-                "lastUpdate": None if last is None else rfc3339(last),
-                "indexes": per_index,
-            },
-        )
+        indexes = sorted(app.scheduler.state.indexes.values(), key=lambda index: index.uid)
+    per_index = {index.uid: live_stats(app, index) for index in indexes}
+    size = sum(entry["indexSize"] for entry in per_index.values())
+    last = max((index.updated_at for index in indexes), default=None)
+    return Reply(
+        200,
+        {
+            "databaseSize": size,
+            "usedDatabaseSize": size,
+            "lastUpdate": None if last is None else rfc3339(last),
+            "indexes": per_index,
+        },
+    )
 
 
 def swap_indexes(req: Request, app: App) -> Reply:

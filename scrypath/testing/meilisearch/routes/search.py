@@ -1,17 +1,17 @@
 """Search routes: thin handlers over the search engine package.
 
 The engine validates every parameter and builds the response; these handlers only find
-the index (404 `index_not_found`) and hold the state lock while the engine reads it.
+the index (404 `index_not_found`). The engine then holds the index's store lock, not the
+state lock, so a search never delays task polls or the task worker's bookkeeping.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..indexes import Index
 from ..routing import App, Reply, Request
 from ..seam import Store, engine_module
-from .common import index_uid, json_body
+from .common import existing_index, index_uid, json_body
 
 
 def search_post(req: Request, app: App) -> Reply:
@@ -34,20 +34,17 @@ def facet_search(req: Request, app: App) -> Reply:
 
 def _run(app: App, uid: str, function: str, params: Any) -> Reply:
     engine = engine_module()
-    with app.scheduler.lock:
-        index = app.scheduler.state.require_index(uid)
-        result = getattr(engine, function)(index.store, index.settings, params, index_uid=uid)
-        return Reply(200, result)
+    index = existing_index(app, uid)
+    result = getattr(engine, function)(index.store, index.settings, params, index_uid=uid)
+    return Reply(200, result)
 
 
 def multi_search(req: Request, app: App) -> Reply:
     body = json_body(req)
     engine = engine_module()
-    with app.scheduler.lock:
-        state = app.scheduler.state
 
-        def resolve(uid: str) -> tuple[Store, dict[str, Any]]:
-            index: Index = state.require_index(uid)
-            return index.store, index.settings
+    def resolve(uid: str) -> tuple[Store, dict[str, Any]]:
+        index = existing_index(app, uid)
+        return index.store, index.settings
 
-        return Reply(200, engine.multi_search(body, resolve))
+    return Reply(200, engine.multi_search(body, resolve))
