@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, literal, make_url, select
+from sqlalchemy import Connection, Engine, String, cast, make_url, select
 from sqlalchemy.exc import ArgumentError
 
 from scrypath.config import Config, resolve
@@ -41,7 +41,7 @@ from scrypath.operator.reasons import (
 from scrypath.operator.status import PENDING_STATES, iso_utc, of_indexes
 from scrypath.operator.task_log import DEFAULT_LIMIT, SYNC_TASK_TYPES, read_tasks
 from scrypath.queue.database import outbox_call, outbox_engine, require_installed
-from scrypath.queue.jobs import Job, JobState
+from scrypath.queue.jobs import JobError, JobState
 from scrypath.queue.table import jobs
 
 FAILED_JOB_STATES = (JobState.RETRYABLE, JobState.DISCARDED, JobState.CANCELLED)
@@ -53,10 +53,18 @@ _OPERATIONS: Mapping[str, str] = MappingProxyType(
     {"documentAdditionOrUpdate": "upsert", "documentDeletion": "delete"}
 )
 _COLUMNS = (
-    *(column for column in jobs.c if column.name != "payload"),
-    literal("").label("payload"),
+    jobs.c.id,
+    jobs.c.operation,
+    jobs.c.state,
+    jobs.c.attempt,
+    jobs.c.max_attempts,
+    jobs.c.index_uid,
+    jobs.c.document_count,
+    jobs.c.attempted_at,
+    jobs.c.completed_at,
+    jobs.c.errors,
 )
-"""Every column but the payload (document snapshots no report shows)."""
+"""The columns a report shows: never the payload (document snapshots no report shows)."""
 _RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z")
 
 Source = Literal["outbox", "meilisearch"]
@@ -157,7 +165,7 @@ def failed_sync_work(
 
 def _read_jobs(
     config: Config, indexes: Sequence[str], tasks: Sequence[Mapping[str, Any]]
-) -> tuple[list[Job], set[int]]:
+) -> tuple[list[JobView], set[int]]:
     """The failed jobs, and the uids of the failed tasks that belong to a job."""
     if config.outbox is None:
         return [], set()
@@ -175,37 +183,87 @@ def _read_jobs(
     return failed, claimed
 
 
-def _jobs(connection: Connection, indexes: Sequence[str], states: Sequence[str]) -> list[Job]:
+def _jobs(connection: Connection, indexes: Sequence[str], states: Sequence[str]) -> list[JobView]:
     statement = select(*_COLUMNS).where(jobs.c.state.in_(list(states)), of_indexes(indexes))
-    return [Job.from_row(row) for row in connection.execute(statement).mappings()]
+    return [JobView.of(row) for row in connection.execute(statement)]
 
 
 def _other_jobs(
     connection: Connection, indexes: Sequence[str], tasks: Sequence[Mapping[str, Any]]
-) -> list[Job]:
+) -> list[JobView]:
     """Jobs still in flight, and jobs completed since the oldest of `tasks` finished: the
     only other jobs whose error entries can name one of them."""
     pending = _jobs(connection, indexes, [state.value for state in PENDING_STATES])
     finished = [_task_time(task) for task in tasks]
     known = [moment for moment in finished if moment is not None]
     statement = select(*_COLUMNS).where(
-        jobs.c.state == JobState.COMPLETED.value, jobs.c.index_uid.in_(list(indexes))
+        jobs.c.state == JobState.COMPLETED.value,
+        jobs.c.index_uid.in_(list(indexes)),
+        cast(jobs.c.errors, String) != "[]",  # a job that never failed names no task
     )
     if len(known) == len(finished):
         statement = statement.where(jobs.c.completed_at >= min(known) - CLOCK_SLACK)
-    completed = [Job.from_row(row) for row in connection.execute(statement).mappings()]
+    completed = [JobView.of(row) for row in connection.execute(statement)]
     return pending + completed
 
 
-def _task_uids(found: Iterable[Job]) -> set[int]:
-    return {entry.task for job in found for entry in job.errors if entry.task is not None}
+@dataclass(frozen=True, slots=True)
+class JobView:
+    """What a report needs of a job row: its last error parsed, the task uids its entries
+    name, and the plain columns (a full `Job` costs too much over thousands of rows)."""
+
+    id: int
+    operation: str
+    state: JobState
+    attempt: int
+    max_attempts: int
+    index: str
+    document_count: int
+    finished_at: dt.datetime | None
+    last_error: JobError | None
+    tasks: frozenset[int]
+
+    @classmethod
+    def of(cls, row: Any) -> JobView:
+        """A view of a selected row (`_COLUMNS`); only the last error entry is parsed."""
+        entries = row.errors if isinstance(row.errors, list) else []
+        last = entries[-1] if entries and isinstance(entries[-1], dict) else None
+        return cls(
+            id=row.id,
+            operation=row.operation,
+            state=_STATES[row.state],
+            attempt=row.attempt,
+            max_attempts=row.max_attempts,
+            index=row.index_uid,
+            document_count=row.document_count,
+            finished_at=row.completed_at or row.attempted_at,
+            last_error=None if last is None else JobError.from_json(last),
+            tasks=frozenset(
+                task
+                for entry in entries
+                if type(entry) is dict and type(task := entry.get("task")) is int
+            ),
+        )
 
 
-def _job_row(job: Job, model: str, secrets: Sequence[str]) -> FailedWork:
+_STATES: Mapping[str, JobState] = MappingProxyType({str(state): state for state in JobState})
+
+
+def replayable(state: JobState, last_error: JobError | None) -> bool:
+    """Whether a failed job's payload can be sent again: all but one cancelled as invalid."""
+    invalid = last_error is not None and last_error.reason == "invalid_payload"
+    return not (state == JobState.CANCELLED and invalid)
+
+
+def _task_uids(found: Iterable[JobView]) -> set[int]:
+    return {uid for job in found for uid in job.tasks}
+
+
+def _job_row(job: JobView, model: str, secrets: Sequence[str]) -> FailedWork:
     last = job.last_error
     reason_class = reason_class_for_entry(last) if last is not None else "unknown"
-    retryable = not (job.state == JobState.CANCELLED and last and last.reason == "invalid_payload")
-    moment = last.at if last is not None else (job.completed_at or job.attempted_at)
+    retryable = replayable(job.state, last)
+    moment = last.at if last is not None else job.finished_at
     state = "retrying" if job.state == JobState.RETRYABLE else "failed"
     return FailedWork(
         id=f"job:{job.id}",
@@ -225,13 +283,13 @@ def _job_row(job: Job, model: str, secrets: Sequence[str]) -> FailedWork:
                 "job_state": str(job.state),
                 "document_count": job.document_count,
                 "code": last.code if last is not None else None,
-                "tasks": sorted(_task_uids([job])),
+                "tasks": sorted(job.tasks),
             }
         ),
     )
 
 
-def _job_recovery(job: Job, reason_class: str, retryable: bool, model: str) -> str:
+def _job_recovery(job: JobView, reason_class: str, retryable: bool, model: str) -> str:
     work = f"job:{job.id}"
     if not retryable:
         return f"Run a backfill of {model}: this job's payload cannot be replayed."

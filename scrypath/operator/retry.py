@@ -42,6 +42,7 @@ from scrypath.meilisearch.rebuild_marker import (
     marker_exists,
     target_name,
 )
+from scrypath.operator.failed import replayable
 from scrypath.queue.database import (
     database_now,
     database_time,
@@ -145,6 +146,14 @@ def _check_job(job: Job, config: Config) -> SearchSpec:
     """The job's model, once its state, payload and index allow a retry."""
     if job.state not in RETRYABLE_STATES:
         raise _not_retryable_state(job)
+    if not replayable(job.state, job.last_error):
+        raise NotRetryableError(
+            f"job:{job.id} was cancelled because its payload is invalid; a retry would fail "
+            "the same way: run a backfill instead",
+            work_id=f"job:{job.id}",
+            state=str(job.state),
+            recommended_action="backfill",
+        )
     spec = resolve_model(job.model)
     if spec is None:
         raise NotRetryableError(

@@ -338,12 +338,18 @@ def test_retry_requeues_the_chosen_job(app: App, capsys: pytest.CaptureFixture[s
     assert job_state(app, ids["discarded"]) == "available"
     assert job_state(app, ids["retrying"]) == "retryable"
 
-    code, out, _ = run(capsys, "retry", "--id", f"job:{ids['cancelled']}", "--json")
+    code, out, _ = run(capsys, "retry", "--id", f"job:{ids['retrying']}", "--json")
     document = json.loads(out)
     assert code == 0
     assert list(document) == ["version", "id", "source", "index", "model", "job", "status"]
-    assert document["id"] == f"job:{ids['cancelled']}"
+    assert document["id"] == f"job:{ids['retrying']}"
     assert document["status"] == "requeued"
+
+    # what the failed report calls not retryable, retry refuses the same way
+    code, out, err = run(capsys, "retry", "--id", f"job:{ids['cancelled']}")
+    assert (code, out) == (1, "")
+    assert err.startswith("scrypath retry: error [not_retryable]: ")
+    assert "backfill" in err and len(err.splitlines()) == 1
 
 
 def test_retry_refusals_are_one_line_each(
