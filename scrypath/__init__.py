@@ -38,6 +38,19 @@ from scrypath.errors import (
 )
 from scrypath.federated import SearchEntry, search_many
 from scrypath.indexes import IndexStatus, ensure_index
+from scrypath.operator import (
+    ContractDriftReport,
+    FailedWork,
+    FailedWorkReport,
+    ReconcileReport,
+    RetryResult,
+    SyncStatusReport,
+    failed_sync_work,
+    index_contract_drift,
+    reconcile_sync,
+    retry_sync_work,
+    sync_status,
+)
 from scrypath.orm_events import AutoSync, auto_sync, auto_sync_disabled
 from scrypath.queue import (
     JobEvent,
@@ -74,6 +87,7 @@ __all__ = [
     "BackfillResult",
     "Config",
     "ConfigurationError",
+    "ContractDriftReport",
     "DatabaseError",
     "DeclarationError",
     "EncodingError",
@@ -82,6 +96,8 @@ __all__ = [
     "FacetBucket",
     "FacetStats",
     "Faceting",
+    "FailedWork",
+    "FailedWorkReport",
     "FederatedResult",
     "FilterError",
     "HTTPError",
@@ -102,8 +118,10 @@ __all__ = [
     "Page",
     "ProjectionError",
     "QueueCounts",
+    "ReconcileReport",
     "ReindexError",
     "ReindexResult",
+    "RetryResult",
     "ScrypathError",
     "ScrypathWarning",
     "SearchEntry",
@@ -111,6 +129,7 @@ __all__ = [
     "SearchResult",
     "SearchSpec",
     "SyncResult",
+    "SyncStatusReport",
     "TaskFailedError",
     "TaskHistoryLimitError",
     "TaskTimeoutError",
@@ -128,12 +147,16 @@ __all__ = [
     "delete_record",
     "describe",
     "ensure_index",
+    "failed_sync_work",
+    "index_contract_drift",
     "install_outbox",
     "is_searchable",
     "queue_counts",
+    "reconcile_sync",
     "reindex",
     "reset_caches",
     "reset_configuration",
+    "retry_sync_work",
     "search",
     "search_facet_values",
     "search_many",
@@ -142,4 +165,5 @@ __all__ = [
     "spec_for",
     "sync_record",
     "sync_records",
+    "sync_status",
 ]

@@ -21,6 +21,18 @@ ROOT_NAMES = {
     "configure",
     "reset_configuration",
     "reset_caches",
+    # operator
+    "sync_status",
+    "failed_sync_work",
+    "retry_sync_work",
+    "reconcile_sync",
+    "index_contract_drift",
+    "SyncStatusReport",
+    "FailedWork",
+    "FailedWorkReport",
+    "RetryResult",
+    "ReconcileReport",
+    "ContractDriftReport",
     # write path
     "sync_record",
     "sync_records",
