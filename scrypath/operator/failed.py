@@ -16,6 +16,7 @@ use and the outbox password masked. Read-only: nothing is written anywhere.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -259,7 +260,7 @@ def _task_uids(found: Iterable[JobView]) -> set[int]:
     return {uid for job in found for uid in job.tasks}
 
 
-def _job_row(job: JobView, model: str, secrets: Sequence[str]) -> FailedWork:
+def _job_row(job: JobView, model: str, secrets: tuple[str, ...]) -> FailedWork:
     last = job.last_error
     reason_class = reason_class_for_entry(last) if last is not None else "unknown"
     retryable = replayable(job.state, last)
@@ -304,7 +305,9 @@ def _job_recovery(job: JobView, reason_class: str, retryable: bool, model: str) 
     return f"Fix the cause of the error, then retry {work}."
 
 
-def _task_row(task: Mapping[str, Any], live: str, model: str, secrets: Sequence[str]) -> FailedWork:
+def _task_row(
+    task: Mapping[str, Any], live: str, model: str, secrets: tuple[str, ...]
+) -> FailedWork:
     uid = int(task["uid"])
     error = task.get("error") if isinstance(task.get("error"), Mapping) else None
     message = error.get("message") if error is not None else None
@@ -372,8 +375,10 @@ def _outbox_password(config: Config) -> str | None:
     return None if url is None else url.password
 
 
-def _safe(text: str, secrets: Sequence[str]) -> str:
-    """A reason fit to print: one line, secrets masked, cut to `REASON_LENGTH`."""
+@functools.lru_cache(maxsize=4096)
+def _safe(text: str, secrets: tuple[str, ...]) -> str:
+    """A reason fit to print: one line, secrets masked, cut to `REASON_LENGTH` (cached: the
+    jobs of one outage share their message)."""
     if "bearer" in text.lower() or any(secret in text for secret in secrets):
         text = scrub(text)
         for secret in secrets:
