@@ -22,7 +22,6 @@ from scrypath.cli.common import (
     import_modules,
     json_option,
     load_model,
-    model_reference,
     overrides,
     paint,
 )
@@ -155,7 +154,7 @@ def _index(model: type[Any], index_uid: str | None, call: dict[str, Any]) -> str
 
 
 def _document(model: type[Any], index: str, **fields: Any) -> dict[str, Any]:
-    return {"version": 1, "model": model_reference(model), "index": index, **fields}
+    return {"version": 1, "model": spec_for(model).model_name, "index": index, **fields}
 
 
 def _changes(path: str | None) -> dict[str, Any]:

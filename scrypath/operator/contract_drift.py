@@ -116,7 +116,7 @@ def index_contract_drift(model: type[Any], **overrides: Any) -> ContractDriftRep
         client_for(config), index, model=spec.model_name, operation="index_contract_drift"
     )
     dimensions = compare_contract(resolve_settings(model), live, facets=spec.facets)
-    return ContractDriftReport(f"{model.__module__}:{model.__qualname__}", index, dimensions)
+    return ContractDriftReport(spec.model_name, index, dimensions)
 
 
 def compare_contract(

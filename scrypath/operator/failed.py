@@ -18,12 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, String, cast, make_url, select
+from sqlalchemy import Connection, Engine, String, and_, cast, make_url, select
 from sqlalchemy.exc import ArgumentError
 
 from scrypath.config import Config, resolve
@@ -177,10 +177,10 @@ def _read_jobs(
         except OutboxNotInstalledError:
             return [], set()
         failed = _jobs(connection, indexes, [state.value for state in FAILED_JOB_STATES])
-        claimed = _task_uids(failed)
+        claimed = {uid for job in failed for uid in job.tasks}
         unclaimed = [task for task in tasks if task.get("uid") not in claimed]
         if unclaimed:
-            claimed |= _task_uids(_other_jobs(connection, indexes, unclaimed))
+            claimed |= _other_task_uids(connection, indexes, unclaimed)
     return failed, claimed
 
 
@@ -189,23 +189,35 @@ def _jobs(connection: Connection, indexes: Sequence[str], states: Sequence[str])
     return [JobView.of(row) for row in connection.execute(statement)]
 
 
-def _other_jobs(
+def _other_task_uids(
     connection: Connection, indexes: Sequence[str], tasks: Sequence[Mapping[str, Any]]
-) -> list[JobView]:
-    """Jobs still in flight, and jobs completed since the oldest of `tasks` finished: the
-    only other jobs whose error entries can name one of them."""
-    pending = _jobs(connection, indexes, [state.value for state in PENDING_STATES])
+) -> set[int]:
+    """The task uids named by jobs still in flight, or completed since the oldest of `tasks`
+    finished: the only other jobs whose error entries can name one of them."""
     finished = [_task_time(task) for task in tasks]
     known = [moment for moment in finished if moment is not None]
-    statement = select(*_COLUMNS).where(
+    pending = and_(jobs.c.state.in_([state.value for state in PENDING_STATES]), of_indexes(indexes))
+    completed = and_(
         jobs.c.state == JobState.COMPLETED.value,
         jobs.c.index_uid.in_(list(indexes)),
         cast(jobs.c.errors, String) != "[]",  # a job that never failed names no task
     )
     if len(known) == len(finished):
-        statement = statement.where(jobs.c.completed_at >= min(known) - CLOCK_SLACK)
-    completed = [JobView.of(row) for row in connection.execute(statement)]
-    return pending + completed
+        completed = and_(completed, jobs.c.completed_at >= min(known) - CLOCK_SLACK)
+    uids: set[int] = set()
+    for where in (pending, completed):
+        for (errors,) in connection.execute(select(jobs.c.errors).where(where)):
+            uids |= _named_tasks(errors)
+    return uids
+
+
+def _named_tasks(errors: Any) -> frozenset[int]:
+    """The task uids a job's error entries record."""
+    if not isinstance(errors, list):
+        return frozenset()
+    return frozenset(
+        task for entry in errors if type(entry) is dict and type(task := entry.get("task")) is int
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,11 +251,7 @@ class JobView:
             document_count=row.document_count,
             finished_at=row.completed_at or row.attempted_at,
             last_error=None if last is None else JobError.from_json(last),
-            tasks=frozenset(
-                task
-                for entry in entries
-                if type(entry) is dict and type(task := entry.get("task")) is int
-            ),
+            tasks=_named_tasks(entries),
         )
 
 
@@ -254,10 +262,6 @@ def replayable(state: JobState, last_error: JobError | None) -> bool:
     """Whether a failed job's payload can be sent again: all but one cancelled as invalid."""
     invalid = last_error is not None and last_error.reason == "invalid_payload"
     return not (state == JobState.CANCELLED and invalid)
-
-
-def _task_uids(found: Iterable[JobView]) -> set[int]:
-    return {uid for job in found for uid in job.tasks}
 
 
 def _job_row(job: JobView, model: str, secrets: tuple[str, ...]) -> FailedWork:

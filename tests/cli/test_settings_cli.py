@@ -155,7 +155,7 @@ def test_diff_json_keeps_the_exit_code(
     assert code == 0
     assert json.loads(out) == {
         "version": 1,
-        "model": f"{models.Post.__module__}:{models.Post.__qualname__}",
+        "model": "Post",
         "index": posts,
         "match": True,
         "deltas": [],

@@ -81,7 +81,7 @@ def test_a_freshly_ensured_index_matches_in_all_five_dimensions(models: Models, 
     assert list(document) == ["version", "model", "index", "match", "dimensions"]
     assert document["version"] == 1 and document["match"] is True and report.match
     assert document["index"] == posts
-    assert document["model"] == f"{models.Post.__module__}:{models.Post.__qualname__}"
+    assert document["model"] == "Post"
     assert [d["name"] for d in document["dimensions"]] == list(DIMENSIONS)
     for dimension in document["dimensions"]:
         assert list(dimension) == ["name", "match", "summary", "details"]
