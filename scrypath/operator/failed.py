@@ -36,13 +36,13 @@ from scrypath.meilisearch.rebuild_marker import target_name
 from scrypath.operator.reasons import (
     REASON_CLASSES,
     class_counts,
-    reason_class_for_entry,
     reason_class_for_task,
+    reason_class_of,
 )
 from scrypath.operator.status import PENDING_STATES, iso_utc, of_indexes
 from scrypath.operator.task_log import DEFAULT_LIMIT, SYNC_TASK_TYPES, read_tasks
 from scrypath.queue.database import outbox_call, outbox_engine, require_installed
-from scrypath.queue.jobs import JobError, JobState
+from scrypath.queue.jobs import JobState
 from scrypath.queue.table import jobs
 
 FAILED_JOB_STATES = (JobState.RETRYABLE, JobState.DISCARDED, JobState.CANCELLED)
@@ -166,7 +166,7 @@ def failed_sync_work(
 
 def _read_jobs(
     config: Config, indexes: Sequence[str], tasks: Sequence[Mapping[str, Any]]
-) -> tuple[list[JobView], set[int]]:
+) -> tuple[list[Any], set[int]]:
     """The failed jobs, and the uids of the failed tasks that belong to a job."""
     if config.outbox is None:
         return [], set()
@@ -177,16 +177,18 @@ def _read_jobs(
         except OutboxNotInstalledError:
             return [], set()
         failed = _jobs(connection, indexes, [state.value for state in FAILED_JOB_STATES])
-        claimed = {uid for job in failed for uid in job.tasks}
+        claimed = {uid for row in failed for uid in _named_tasks(row[-1])}
         unclaimed = [task for task in tasks if task.get("uid") not in claimed]
         if unclaimed:
             claimed |= _other_task_uids(connection, indexes, unclaimed)
     return failed, claimed
 
 
-def _jobs(connection: Connection, indexes: Sequence[str], states: Sequence[str]) -> list[JobView]:
+def _jobs(connection: Connection, indexes: Sequence[str], states: Sequence[str]) -> list[Any]:
+    """The selected rows (`_COLUMNS`) of the jobs in `states`; rows, not `Job`s: building a
+    full job costs too much over thousands of rows, and a report needs only the last entry."""
     statement = select(*_COLUMNS).where(jobs.c.state.in_(list(states)), of_indexes(indexes))
-    return [JobView.of(row) for row in connection.execute(statement)]
+    return list(connection.execute(statement))
 
 
 def _other_task_uids(
@@ -220,89 +222,81 @@ def _named_tasks(errors: Any) -> frozenset[int]:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class JobView:
-    """What a report needs of a job row: its last error parsed, the task uids its entries
-    name, and the plain columns (a full `Job` costs too much over thousands of rows)."""
-
-    id: int
-    operation: str
-    state: JobState
-    attempt: int
-    max_attempts: int
-    index: str
-    document_count: int
-    finished_at: dt.datetime | None
-    last_error: JobError | None
-    tasks: frozenset[int]
-
-    @classmethod
-    def of(cls, row: Any) -> JobView:
-        """A view of a selected row (`_COLUMNS`); only the last error entry is parsed."""
-        entries = row.errors if isinstance(row.errors, list) else []
-        last = entries[-1] if entries and isinstance(entries[-1], dict) else None
-        return cls(
-            id=row.id,
-            operation=row.operation,
-            state=_STATES[row.state],
-            attempt=row.attempt,
-            max_attempts=row.max_attempts,
-            index=row.index_uid,
-            document_count=row.document_count,
-            finished_at=row.completed_at or row.attempted_at,
-            last_error=None if last is None else JobError.from_json(last),
-            tasks=_named_tasks(entries),
-        )
-
-
 _STATES: Mapping[str, JobState] = MappingProxyType({str(state): state for state in JobState})
 
 
-def replayable(state: JobState, last_error: JobError | None) -> bool:
+def replayable(state: JobState, last_reason: str | None) -> bool:
     """Whether a failed job's payload can be sent again: all but one cancelled as invalid."""
-    invalid = last_error is not None and last_error.reason == "invalid_payload"
-    return not (state == JobState.CANCELLED and invalid)
+    return not (state == JobState.CANCELLED and last_reason == "invalid_payload")
 
 
-def _job_row(job: JobView, model: str, secrets: tuple[str, ...]) -> FailedWork:
-    last = job.last_error
-    reason_class = reason_class_for_entry(last) if last is not None else "unknown"
-    retryable = replayable(job.state, last)
-    moment = last.at if last is not None else job.finished_at
-    state = "retrying" if job.state == JobState.RETRYABLE else "failed"
+def _job_row(row: Any, model: str, secrets: tuple[str, ...]) -> FailedWork:
+    """The report row of a selected job row (`_COLUMNS`, unpacked in that order: attribute
+    access per column would cost more than the rest), read from its last error entry."""
+    (job_id, operation, state_name, attempt, max_attempts, index, count, attempted, completed,
+     errors) = row  # fmt: skip
+    entries = errors if isinstance(errors, list) else []
+    last: Mapping[str, Any] = entries[-1] if entries and type(entries[-1]) is dict else {}
+    state = _STATES[state_name]
+    reason = last.get("reason")
+    code = last.get("code") if isinstance(last.get("code"), str) else None
+    reason_class = reason_class_of(last.get("reason_class"), reason, code) if last else "unknown"
+    retryable = replayable(state, reason if isinstance(reason, str) else None)
+    message = last.get("message")
     return FailedWork(
-        id=f"job:{job.id}",
+        id=f"job:{job_id}",
         source="outbox",
-        operation=job.operation if job.operation in ("upsert", "delete") else "unknown",
-        state=state,
+        operation=operation if operation in ("upsert", "delete") else "unknown",
+        state="retrying" if state == JobState.RETRYABLE else "failed",
         retryable=retryable,
-        reason=_safe(last.message if last else f"job {job.id} is {job.state}", secrets),
+        reason=_safe(str(message) if message else f"job {job_id} is {state}", secrets),
         reason_class=reason_class,
-        failed_at=None if moment is None else iso_utc(moment),
-        attempt=job.attempt,
-        max_attempts=job.max_attempts,
-        index=job.index,
-        recovery=_job_recovery(job, reason_class, retryable, model),
-        metadata=MappingProxyType(
-            {
-                "job_state": str(job.state),
-                "document_count": job.document_count,
-                "code": last.code if last is not None else None,
-                "tasks": sorted(job.tasks),
-            }
-        ),
+        failed_at=_failed_at(last.get("at"), completed or attempted),
+        attempt=attempt,
+        max_attempts=max_attempts,
+        index=index,
+        recovery=_job_recovery(job_id, state, reason, reason_class, retryable, model),
+        metadata={
+            "job_state": str(state),
+            "document_count": count,
+            "code": code,
+            "tasks": sorted(_named_tasks(entries)),
+        },
     )
 
 
-def _job_recovery(job: JobView, reason_class: str, retryable: bool, model: str) -> str:
-    work = f"job:{job.id}"
+def _failed_at(recorded: object, finished: dt.datetime | None) -> str | None:
+    """When the job last failed, as `iso_utc` writes it: the last entry's time (stored as a
+    naive ISO string, so only the microseconds may need adding), else when it finished."""
+    if isinstance(recorded, str) and _NAIVE_ISO.fullmatch(recorded):
+        return (recorded if len(recorded) > 19 else recorded + ".000000") + "Z"
+    if isinstance(recorded, str):
+        try:
+            return iso_utc(dt.datetime.fromisoformat(recorded))
+        except ValueError:
+            pass
+    return None if finished is None else iso_utc(finished)
+
+
+_NAIVE_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?")
+
+
+def _job_recovery(
+    job_id: int,
+    state: JobState,
+    last_reason: object,
+    reason_class: str,
+    retryable: bool,
+    model: str,
+) -> str:
+    work = f"job:{job_id}"
     if not retryable:
         return f"Run a backfill of {model}: this job's payload cannot be replayed."
-    if job.state == JobState.RETRYABLE:
+    if state == JobState.RETRYABLE:
         if reason_class == "transport":
             return f"Check that Meilisearch is reachable; the worker retries {work} on its own."
         return f"Fix the cause of the error, then retry {work} (the worker also retries it)."
-    if job.last_error is not None and job.last_error.reason == "payload_too_large":
+    if last_reason == "payload_too_large":
         return (
             f"Raise Meilisearch's payload limit, then retry {work}; or run a backfill of {model}."
         )

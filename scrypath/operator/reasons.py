@@ -28,6 +28,7 @@ __all__ = [
     "reason_class_for_entry",
     "reason_class_for_tag",
     "reason_class_for_task",
+    "reason_class_of",
 ]
 
 TAG_CLASSES: Mapping[str, ReasonClass] = MappingProxyType(
@@ -140,18 +141,24 @@ def reason_class_for_task(error: Mapping[str, Any] | None) -> ReasonClass:
 
 
 def reason_class_for_entry(entry: JobError) -> ReasonClass:
-    """The class of a job's error entry, by the same table as tasks.
+    """The class of a job's error entry, by the same table as tasks."""
+    return reason_class_of(entry.reason_class, entry.reason, entry.code)
+
+
+def reason_class_of(recorded: object, reason: object, code: object) -> ReasonClass:
+    """The class of a job's error entry from its recorded class, reason tag and code.
 
     A failed task's code decides, so a job and its task agree; a job given up on stays
-    `queue_exhausted`; an entry the worker could only record as `unknown` is classed by its tag.
+    `queue_exhausted`; an entry the worker could only record as `unknown` (or not as one of
+    the five) is classed by its tag.
     """
-    if entry.reason_class == "queue_exhausted":
+    if recorded == "queue_exhausted":
         return "queue_exhausted"
-    if entry.reason == "task_failed" and entry.code:
-        return reason_class_for_code(entry.code)
-    if entry.reason_class == "unknown":
-        return reason_class_for_tag(entry.reason)
-    return entry.reason_class
+    if reason == "task_failed" and isinstance(code, str) and code:
+        return reason_class_for_code(code)
+    if recorded == "unknown" or recorded not in REASON_CLASSES:
+        return reason_class_for_tag(reason if isinstance(reason, str) else "unknown")
+    return recorded
 
 
 def class_counts(rows: Iterable[_Classed]) -> dict[str, int]:

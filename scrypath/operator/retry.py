@@ -146,7 +146,7 @@ def _check_job(job: Job, config: Config) -> SearchSpec:
     """The job's model, once its state, payload and index allow a retry."""
     if job.state not in RETRYABLE_STATES:
         raise _not_retryable_state(job)
-    if not replayable(job.state, job.last_error):
+    if not replayable(job.state, job.last_error.reason if job.last_error else None):
         raise NotRetryableError(
             f"job:{job.id} was cancelled because its payload is invalid; a retry would fail "
             "the same way: run a backfill instead",
