@@ -279,7 +279,8 @@ def _rebuild_reason(visibility: ReindexVisibility) -> str:
     ]
     return (
         f"a rebuild of {visibility.live_index} is pending or half done ({', '.join(left)} "
-        "present); a reindex brings it to an end"
+        "present); if no reindex is running any more, applying this one takes the dead "
+        "run's place (takeover) and brings the rebuild to an end"
     )
 
 
@@ -328,6 +329,9 @@ def _recommended(wanted: Action, report: ReconcileReport) -> Action:
 
 
 def _apply(chosen: Action, model: type[Any], overrides: dict[str, Any]) -> AppliedAction:
+    """Run the chosen action. A recommended reindex exists to finish a rebuild whose lock or
+    marker was left behind, so it takes over: refusing at the lock would make the
+    recommendation impossible to follow."""
     result: Any
     if chosen.kind == "retry":
         assert chosen.work_id is not None
@@ -335,7 +339,7 @@ def _apply(chosen: Action, model: type[Any], overrides: dict[str, Any]) -> Appli
     elif chosen.kind == "backfill":
         result = backfill(model, **_backfill_overrides(overrides))
     else:
-        result = reindex(model, **_backfill_overrides(overrides))
+        result = reindex(model, takeover=True, **_backfill_overrides(overrides))
     return AppliedAction(chosen.kind, chosen.work_id, MappingProxyType(result.to_json()))
 
 

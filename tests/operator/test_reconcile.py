@@ -343,3 +343,22 @@ def test_an_unreachable_meilisearch_fails_the_reconcile_never_a_false_green(
             meilisearch_url=f"http://127.0.0.1:{closed_port()}",
             http_timeout=1.0,
         )
+
+
+def test_applying_a_recommended_reindex_finishes_a_dead_rebuild(
+    setup: Models, meilisearch: Any
+) -> None:
+    index = live_index(setup)
+    scrypath.ensure_index(setup.Post)
+    with setup.session() as session:
+        session.add_all([setup.Post(id=n, title=f"p{n}") for n in (1, 2, 3)])
+        session.commit()
+    for uid in (lock_name(index), target_name(index), marker_name(index)):
+        create_index(meilisearch, uid)  # what a run that died mid-rebuild leaves behind
+    report = reconcile_sync(setup.Post, action="reindex")  # waits out the real grace periods
+    assert report.applied is not None and report.applied.kind == "reindex"
+    assert report.applied.result["stale_lock_replaced"] is True
+    assert sorted(documents(meilisearch, index)) == [1, 2, 3]
+    assert signals(reconcile_sync(setup.Post)) == []
+    left = {found["uid"] for found in meilisearch.client.http.get("indexes?limit=1000")["results"]}
+    assert left.isdisjoint({lock_name(index), marker_name(index), target_name(index)})
