@@ -68,6 +68,8 @@ TAG_CLASSES: Mapping[str, ReasonClass] = MappingProxyType(
         "payload_too_large": "backend_rejected",
         "max_attempts": "queue_exhausted",
         "lease_expired": "unknown",
+        "split_rejected": "backend_rejected",
+        "operator_retry": "unknown",
         "unexpected": "unknown",
         "unknown": "unknown",
     }

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Engine
 
 from scrypath.config import Config
+from scrypath.errors import BackendError
 from scrypath.meilisearch.client import client_for
 from scrypath.queue import settle
 from scrypath.queue.backoff import Backoff
@@ -37,7 +38,16 @@ from scrypath.queue.database import database_now, transaction
 from scrypath.queue.deliver import Target, deliver
 from scrypath.queue.events import EventHook, JobEvent, Outcome, emit, logger
 from scrypath.queue.freshness import is_retry, newer_documents
-from scrypath.queue.jobs import Job, JobError, JobState, is_permanent, job_error, permanent
+from scrypath.queue.jobs import (
+    SPLIT,
+    Job,
+    JobError,
+    JobState,
+    is_permanent,
+    job_error,
+    permanent,
+    split_entry,
+)
 from scrypath.queue.payload import Decoded, Invalid, decode
 from scrypath.results import DocumentId
 
@@ -46,11 +56,14 @@ REQUEUED = "operator_retry"
 
 
 def _since_requeue(errors: Sequence[JobError]) -> Sequence[JobError]:
-    """The entries recorded since an operator last re-queued the job (all when never)."""
+    """The attempts' entries recorded since an operator last re-queued the job (all when
+    never); notes of a split request record no attempt of their own."""
+    start = 0
     for position in range(len(errors) - 1, -1, -1):
         if errors[position].reason == REQUEUED:
-            return errors[position + 1 :]
-    return errors
+            start = position + 1
+            break
+    return [entry for entry in errors[start:] if entry.reason != SPLIT]
 
 
 _OUTCOMES: Mapping[JobState, Outcome] = {
@@ -109,9 +122,17 @@ class Batcher:
         coalesced = coalesce(decoded, self._newer([job for job, _ in decoded]))
         by_id = {job.id: job for job, _ in decoded}
         self._supersede(by_id, coalesced.superseded, tally)
-        target = Target(client_for(self.config), self.config, self.engine, self._renew)
+        splits: dict[int, list[BackendError]] = {}
+
+        def split(ids: Sequence[int], error: BackendError) -> None:
+            for job_id in ids:
+                splits.setdefault(job_id, []).append(error)
+
+        target = Target(client_for(self.config), self.config, self.engine, self._renew, split)
         for work in coalesced.work:
-            self._settle(by_id, deliver(target, work), tally)
+            outcomes = deliver(target, work)
+            self._settle(self._noted(by_id, splits), outcomes, tally)
+            splits.clear()
 
     def _newer(self, batch: list[Job]) -> dict[str, dict[DocumentId, int]]:
         """Newer work outside the batch on the documents of retried jobs (only they pay)."""
@@ -201,6 +222,23 @@ class Batcher:
                 ids=list(ids),
                 lease_seconds=self.config.queue_lease_seconds,
             )
+
+    def _noted(
+        self, by_id: Mapping[int, Job], splits: Mapping[int, list[BackendError]]
+    ) -> Mapping[int, Job]:
+        """`by_id`, with each job whose request was rejected and split carrying a record of
+        that request's task (so the operator tools show the task as this job's)."""
+        if not splits:
+            return by_id
+        noted = dict(by_id)
+        for job_id, entries in splits.items():
+            job = by_id[job_id]
+            with self._stamped("record a split request") as (connection, now):
+                for error in entries:
+                    updated = settle.record(connection, self.owner, job, split_entry(error, at=now))
+                    job = updated if updated is not None else job
+            noted[job_id] = job
+        return noted
 
     def _settle(
         self,

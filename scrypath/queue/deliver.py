@@ -46,12 +46,14 @@ worker lost the lease on has no outcome: it is not this worker's to settle."""
 @dataclass(frozen=True, slots=True)
 class Target:
     """Where and how a batch is delivered; `renew` extends the leases on the given jobs and
-    returns the ones still held."""
+    returns the ones still held; `split` hears of a rejected request that carried several
+    jobs (their ids and its task), so each job's history can name that task."""
 
     client: meilisearch.Client
     config: Config
     engine: Engine
     renew: Callable[[Sequence[int]], set[int]]
+    split: Callable[[Sequence[int], BackendError], None]
 
 
 def deliver(target: Target, work: IndexWork) -> Outcomes:
@@ -237,6 +239,7 @@ def _settle(
 ) -> Outcomes:
     if error is None or len(parts) == 1 or not is_rejection(error):
         return {part.job.id: error for part in parts}
+    target.split([part.job.id for part in parts], error)
     middle = len(parts) // 2
     outcomes: Outcomes = {}
     for half in (parts[:middle], parts[middle:]):

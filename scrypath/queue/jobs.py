@@ -229,6 +229,24 @@ def job_error(error: BaseException, *, attempt: int, at: dt.datetime) -> JobErro
     return JobError(at, attempt, "unknown", "unexpected", f"{type(error).__name__}: {error}"[:1000])
 
 
+SPLIT = "split_rejected"
+"""The reason of the note a job gets when Meilisearch rejected a request carrying it and
+other jobs: the jobs were sent again in halves, and the note names the rejected task."""
+
+
+def split_entry(error: BackendError, *, at: dt.datetime) -> JobError:
+    """The note of a rejected request that carried several jobs (see `SPLIT`)."""
+    entry = job_error(error, attempt=0, at=at)
+    return replace(
+        entry,
+        reason=SPLIT,
+        message=(
+            f"a request carrying this job and others was rejected ({entry.message}); "
+            "the jobs were sent again in smaller requests"
+        )[:1000],
+    )
+
+
 def is_permanent(error: BaseException) -> bool:
     """Whether no retry can cure the failure: Meilisearch refused the request as too large
     (HTTP 413), and the job's size does not change between attempts."""

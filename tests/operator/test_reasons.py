@@ -369,6 +369,8 @@ TAGS = [
     ("payload_too_large", "backend_rejected"),
     ("max_attempts", "queue_exhausted"),
     ("lease_expired", "unknown"),
+    ("split_rejected", "backend_rejected"),
+    ("operator_retry", "unknown"),
     ("unexpected", "unknown"),
     ("unknown", "unknown"),
 ]

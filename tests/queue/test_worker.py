@@ -11,6 +11,7 @@ from sqlalchemy import insert, update
 from scrypath.config import Config
 from scrypath.declaration import spec_for
 from scrypath.errors import ConfigurationError
+from scrypath.operator.failed import failed_sync_work
 from scrypath.projection import project
 from scrypath.queue import JobEvent, JobState, queue_counts
 from scrypath.queue import batch as batch_module
@@ -431,3 +432,25 @@ def test_a_job_too_large_for_meilisearch_is_cancelled_not_retried(
     assert "no retry can succeed" in job.last_error.message
     assert report.outcomes == {"cancelled": 1}
     assert [event.outcome for event in events] == ["cancelled"]
+
+
+def test_a_split_request_is_shown_as_its_jobs_never_as_an_orphan_task(
+    outbox: Models, queue_config: Config, meilisearch: Any, meilisearch_fake: Any
+) -> None:
+    committed(outbox, outbox.Post(id=99, title="warm-up"))
+    worker_for(outbox.database.engine).drain(handle_signals=False)
+    committed(outbox, *(outbox.Post(id=n, title=f"p{n}") for n in range(1, 5)))
+    meilisearch_fake.faults.fail_next_tasks(3, code="invalid_document_fields")
+    worker_for(outbox.database.engine).run_batch()
+    jobs_now = all_jobs(outbox.database.engine)[1:]
+    assert [job.state for job in jobs_now] == [JobState.RETRYABLE] + [JobState.COMPLETED] * 3
+    combined = jobs_now[1].errors[0]
+    assert (combined.reason, combined.attempt) == ("split_rejected", 0)
+    assert combined.task is not None
+    report = failed_sync_work(outbox.Post, outbox_url=outbox.database.engine)
+    assert [row.id for row in report.rows] == [f"job:{jobs_now[0].id}"]
+    # the notes record no attempt: nothing is counted as lost when the job is claimed again
+    worker_for(outbox.database.engine).drain(wait_for_scheduled=True, handle_signals=False)
+    (retried,) = [job for job in all_jobs(outbox.database.engine) if job.id == jobs_now[0].id]
+    assert retried.state == JobState.COMPLETED
+    assert "lease_expired" not in [entry.reason for entry in retried.errors]
