@@ -51,7 +51,7 @@ from scrypath.queue.database import (
     require_installed,
     transaction,
 )
-from scrypath.queue.jobs import Job, JobError, JobRef, JobState
+from scrypath.queue.jobs import REQUEUED, Job, JobError, JobRef, JobState
 from scrypath.queue.payload import Invalid, decode, resolve_model
 from scrypath.queue.table import jobs
 
@@ -61,8 +61,6 @@ WORK_ID = re.compile(r"(job|task):([1-9][0-9]{0,18})")
 RETRYABLE_STATES = (JobState.RETRYABLE, JobState.DISCARDED, JobState.CANCELLED)
 """Job states a retry re-queues; every other state has nothing to retry."""
 
-OPERATOR_RETRY = "operator_retry"
-"""The reason of the entry a retry adds to a job's error history."""
 
 _MAX_ID = 2**63 - 1
 
@@ -211,7 +209,7 @@ def _operator_entry(job: Job, now: Any) -> JobError:
         now,
         job.attempt,
         last.reason_class if last is not None else "unknown",
-        OPERATOR_RETRY,
+        REQUEUED,
         f"re-queued by an operator from state {job.state} after {job.attempt} attempt(s); "
         "the worker delivers the rows as the database holds them now",
         last.code if last is not None else None,

@@ -39,6 +39,7 @@ from scrypath.queue.deliver import Target, deliver
 from scrypath.queue.events import EventHook, JobEvent, Outcome, emit, logger
 from scrypath.queue.freshness import is_retry, newer_documents
 from scrypath.queue.jobs import (
+    REQUEUED,
     SPLIT,
     Job,
     JobError,
@@ -50,9 +51,6 @@ from scrypath.queue.jobs import (
 )
 from scrypath.queue.payload import Decoded, Invalid, decode
 from scrypath.results import DocumentId
-
-REQUEUED = "operator_retry"
-"""The reason of the entry an operator's retry adds: attempts count again from there."""
 
 
 def _since_requeue(errors: Sequence[JobError]) -> Sequence[JobError]:

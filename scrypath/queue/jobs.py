@@ -229,6 +229,9 @@ def job_error(error: BaseException, *, attempt: int, at: dt.datetime) -> JobErro
     return JobError(at, attempt, "unknown", "unexpected", f"{type(error).__name__}: {error}"[:1000])
 
 
+REQUEUED = "operator_retry"
+"""The reason of the entry an operator's retry adds: attempts count again from there."""
+
 SPLIT = "split_rejected"
 """The reason of the note a job gets when Meilisearch rejected a request carrying it and
 other jobs: the jobs were sent again in halves, and the note names the rejected task."""
