@@ -454,3 +454,33 @@ def test_a_split_request_is_shown_as_its_jobs_never_as_an_orphan_task(
     (retried,) = [job for job in all_jobs(outbox.database.engine) if job.id == jobs_now[0].id]
     assert retried.state == JobState.COMPLETED
     assert "lease_expired" not in [entry.reason for entry in retried.errors]
+
+
+def test_an_attempt_lost_after_an_operator_requeue_is_still_recorded(
+    outbox: Models, queue_config: Config, meilisearch: Any
+) -> None:
+    past = dt.datetime(2000, 1, 1)
+    history = [
+        {"at": past.isoformat(), "attempt": 1, "reason_class": "transport",
+         "reason": "transport", "message": "no answer", "code": None},
+        {"at": past.isoformat(), "attempt": 1, "reason_class": "unknown",
+         "reason": "operator_retry", "message": "re-queued by an operator", "code": None},
+    ]  # fmt: skip
+    lost = job_row(
+        outbox,
+        state="executing",
+        attempt=1,
+        errors=history,
+        lease_owner="dead-worker",
+        lease_expires_at=past,
+    )
+    with outbox.database.engine.begin() as connection:
+        connection.execute(insert(jobs), [lost])
+    worker_for(outbox.database.engine).drain(handle_signals=False)
+    (job,) = all_jobs(outbox.database.engine)
+    assert [entry.reason for entry in job.errors][:3] == [
+        "transport",
+        "operator_retry",
+        "lease_expired",
+    ]
+    assert job.errors[2].attempt == 1
