@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import insert
 
 from scrypath.config import Config, configure, resolve
-from scrypath.declaration import spec_for
 from scrypath.errors import TaskHistoryLimitError
 from scrypath.indexes import ensure_index
 from scrypath.operator.failed import failed_sync_work
@@ -18,26 +17,9 @@ from scrypath.operator.reasons import REASON_CLASSES
 from scrypath.operator.status import sync_status
 from scrypath.queue import JobState
 from scrypath.queue.table import jobs
-from scrypath.sync import sync_record
 from tests.conftest import Models
-from tests.queue import support
+from tests.operator.support import index_of, saved
 from tests.queue.support import all_jobs, job_row, worker_for
-
-outbox = support.outbox  # the outbox fixtures, found by pytest under these names
-queue_config = support.queue_config
-
-
-def index_of(model: Any, config: Config) -> str:
-    return spec_for(model).index_name(config.index_prefix)
-
-
-def saved(models: Models, *records: Any, **sync: Any) -> None:
-    with models.session() as session:
-        session.add_all(records)
-        session.flush()
-        for record in records:
-            sync_record(record, session=session, **sync)
-        session.commit()
 
 
 def bad_write(meilisearch: Any, index: str) -> int:

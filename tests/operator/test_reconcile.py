@@ -23,11 +23,7 @@ from scrypath.operator.reconcile import DRIFT_SIGNALS, reconcile_sync
 from scrypath.queue import JobState
 from scrypath.sync import sync_record
 from tests.conftest import Models, closed_port
-from tests.queue import support
 from tests.queue.support import all_jobs, documents, worker_for
-
-outbox = support.outbox
-queue_config = support.queue_config
 
 
 @pytest.fixture

@@ -32,11 +32,7 @@ from scrypath.queue import Job, JobState
 from scrypath.queue.table import jobs
 from scrypath.sync import sync_record
 from tests.conftest import Models
-from tests.queue import support
 from tests.queue.support import all_jobs, documents, job_row, worker_for
-
-outbox = support.outbox
-queue_config = support.queue_config
 
 
 @pytest.fixture

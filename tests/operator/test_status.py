@@ -12,33 +12,15 @@ import pytest
 from sqlalchemy import create_engine, insert
 
 from scrypath.config import Config, configure
-from scrypath.declaration import spec_for
 from scrypath.errors import OutboxUnavailableError
 from scrypath.indexes import ensure_index
 from scrypath.operator.status import queue_status, status_summary, sync_status
 from scrypath.queue import install
 from scrypath.queue.database import forget_installed
 from scrypath.queue.table import jobs
-from scrypath.sync import sync_record
 from tests.conftest import Models
-from tests.queue import support
+from tests.operator.support import index_of, saved
 from tests.queue.support import job_row, worker_for
-
-outbox = support.outbox  # the outbox fixtures, found by pytest under these names
-queue_config = support.queue_config
-
-
-def index_of(model: Any, config: Config) -> str:
-    return spec_for(model).index_name(config.index_prefix)
-
-
-def saved(models: Models, *records: Any, **sync: Any) -> None:
-    with models.session() as session:
-        session.add_all(records)
-        session.flush()
-        for record in records:
-            sync_record(record, session=session, **sync)
-        session.commit()
 
 
 def ago(seconds: float) -> dt.datetime:
