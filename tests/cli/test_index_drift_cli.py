@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import sys
-import types
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,46 +17,23 @@ from scrypath.cli import main
 from scrypath.config import Config
 from scrypath.indexes import ensure_index
 from scrypath.operator.contract_drift import index_contract_drift
+from tests.cli.cli_support import Terminal, change, importable, run
 from tests.conftest import Models, closed_port
 
 APP = "drift_cli_app"
 POST = f"{APP}:Post"
 
 
-class Terminal(io.StringIO):
-    """A stdout that says it is a terminal."""
-
-    def isatty(self) -> bool:
-        return True
-
-
 @pytest.fixture
 def app(models: Models, scrypath_config: Config, monkeypatch: pytest.MonkeyPatch) -> Models:
     """The test's models importable as `drift_cli_app:Post` (and `:Author`, `:Note`)."""
-    module = types.ModuleType(APP)
-    module.Post = models.Post  # type: ignore[attr-defined]
-    module.Author = models.Author  # type: ignore[attr-defined]
-    module.Note = models.Note  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, APP, module)
-    monkeypatch.delenv("NO_COLOR", raising=False)
+    importable(monkeypatch, APP, models, "Post", "Author", "Note")
     return models
 
 
 @pytest.fixture
 def posts(app: Models) -> str:
     return ensure_index(app.Post).index
-
-
-def change(meilisearch: Any, index: str, body: dict[str, Any]) -> None:
-    task = meilisearch.client.http.patch(f"indexes/{index}/settings", body)
-    done = meilisearch.client.wait_for_task(task["taskUid"], timeout_in_ms=10_000)
-    assert done.status == "succeeded", done.error
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_a_matching_index_prints_the_ok_line_and_exits_0(

@@ -3,10 +3,8 @@ refusals by name, colour rules and no secrets."""
 
 from __future__ import annotations
 
-import io
 import json
 import sys
-import types
 from pathlib import Path
 from typing import Any
 
@@ -16,38 +14,18 @@ from scrypath.cli import main
 from scrypath.config import Config
 from scrypath.indexes import ensure_index
 from scrypath.meilisearch.settings_contract import diff_settings, read_settings
+from tests.cli.cli_support import Terminal, change, importable, run
 from tests.conftest import Models
 
 APP = "settings_cli_app"
 POST = f"{APP}:Post"
 
 
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
 @pytest.fixture
 def posts(models: Models, scrypath_config: Config, monkeypatch: pytest.MonkeyPatch) -> str:
     """Post importable as `settings_cli_app:Post`, with its index created; returns the uid."""
-    module = types.ModuleType(APP)
-    module.Post = models.Post  # type: ignore[attr-defined]
-    module.Author = models.Author  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, APP, module)
-    monkeypatch.delenv("NO_COLOR", raising=False)
+    importable(monkeypatch, APP, models, "Post", "Author")
     return ensure_index(models.Post).index
-
-
-def change(meilisearch: Any, index: str, body: dict[str, Any]) -> None:
-    task = meilisearch.client.http.patch(f"indexes/{index}/settings", body)
-    done = meilisearch.client.wait_for_task(task["taskUid"], timeout_in_ms=10_000)
-    assert done.status == "succeeded", done.error
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def write(tmp_path: Path, content: Any) -> str:
