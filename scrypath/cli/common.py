@@ -18,8 +18,10 @@ import click
 
 from scrypath.declaration import is_searchable, registry
 from scrypath.errors import ConfigurationError, NotSearchableError
+from scrypath.operator.redaction import Redactor
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -27,11 +29,20 @@ EXIT_DRIFT = 2
 """Compared and found drift: only the drift and diff commands return it."""
 
 
+def import_user_module(name: str) -> Any:
+    """Import one of the application's modules, finding it from the working directory as
+    `python -m` would: a console script's path holds only its installation."""
+    here = os.getcwd()
+    if here not in sys.path and "" not in sys.path:
+        sys.path.insert(0, here)
+    return importlib.import_module(name)
+
+
 def import_modules(modules: Iterable[str]) -> None:
     """Import the modules named by `--import` (they declare models and may configure)."""
     for name in modules:
         try:
-            importlib.import_module(name)
+            import_user_module(name)
         except Exception as error:
             raise ConfigurationError(
                 f"--import {name}: the module could not be imported ({type(error).__name__}: "
@@ -48,7 +59,7 @@ def load_model(reference: str) -> type[Any]:
             f"model {reference!r}: expected package.module:ClassName", key="model"
         )
     try:
-        found: Any = importlib.import_module(module_name)
+        found: Any = import_user_module(module_name)
     except Exception as error:
         raise ConfigurationError(
             f"model {reference!r}: the module {module_name} could not be imported "
@@ -114,6 +125,20 @@ def json_option(command: F) -> F:
     return click.option(
         "--json", "as_json", is_flag=True, help="Write only the JSON report to stdout."
     )(command)
+
+
+def redact_option(command: F) -> F:
+    """`--redact`: index names, hosts and record ids become placeholders, for public pastes."""
+    return click.option(
+        "--redact",
+        is_flag=True,
+        help="Replace index names, hosts and record ids with stable placeholders.",
+    )(command)
+
+
+def shown(report: T, redact: bool) -> T:
+    """The report as the command prints it: redacted when `--redact` was given."""
+    return Redactor().report(report) if redact else report
 
 
 def overrides(
