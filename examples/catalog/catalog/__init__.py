@@ -1,0 +1,1 @@
+"""A product catalogue served with FastAPI, kept in Meilisearch by scrypath in queue mode."""
