@@ -19,15 +19,24 @@ Behaviour worth knowing:
   are not supported.
 - Payloads above `max_payload_bytes` (100 MiB by default) are refused with 413 from their
   declared size, without being read.
-- With a master key, every route but `/health` (and `/`) requires
-  `Authorization: Bearer <master key>`. API keys and tenant tokens are not supported.
+- With a master key, every route but `/health` (and `/`) requires a bearer credential:
+  the master key, an API key or a tenant token. `/keys` manages API keys (values derived
+  from uids with the master key, as in Meilisearch; the default keys exist from the
+  start), each route requires its action (`search`, `documents.add`, ...) on the index
+  in its path, index lists are narrowed to the key's indexes, and tenant tokens (HS256,
+  HS384 or HS512 JWTs signed with a key's value) restrict searches to their
+  `searchRules`, whose filters are ANDed with the searcher's own.
 - Routes that Meilisearch has but the fake does not serve answer 501 `not_implemented`:
-  API keys, batches, dumps, snapshots, export, experimental features, logs, metrics,
-  network, webhooks, chats, dynamic search rules, similar documents, document edition by
-  function, index compaction, `/fields`, and the `chat`/`foreignKeys` settings (setting
+  the batch and task streams, dumps, snapshots, export, experimental features, logs,
+  metrics, network, webhooks, chats, dynamic search rules, similar documents, document
+  edition by function, index compaction, and the `chat`/`foreignKeys` settings (setting
   them in a settings object gives `feature_not_enabled`, as with the features disabled).
   Embedders can only be left empty. Unknown paths answer 404 `not_found` (Meilisearch
-  answers with an empty body); a known path with the wrong method answers 405.
+  answers with an empty body); a known path with the wrong method answers 405
+  `method_not_allowed` with an `Allow` header.
+- `/batches` serves one batch per processing step; `POST /indexes/{uid}/fields` lists
+  the documents' fields with their capabilities; stats take `showInternalDatabaseSizes`
+  and `sizeFormat=human`; document reads show `_vectors` only with `retrieveVectors`.
 - Out of scope: vector and hybrid search, relevance identical to the real engine, and
   tokenization of every language.
 
@@ -110,8 +119,12 @@ class FakeMeilisearch:
         self._scheduler.stop()
 
     def reset(self) -> None:
-        """Forget every index, task and fault rule; the server keeps running."""
+        """Forget every index, task, fault rule and created API key; the server keeps running.
+
+        The default API keys stay, with the same uids and values.
+        """
         self._scheduler.reset()
+        self._app.keys.reset()
 
     def wait_idle(self, timeout: float = 5.0) -> None:
         """Wait until no task is enqueued or processing (TimeoutError after `timeout`)."""

@@ -36,6 +36,21 @@ def _copy_path(source: dict[str, Any], parts: list[str], target: dict[str, Any])
             _copy_path(value, parts[1:], branch)
 
 
+VECTORS = "_vectors"
+
+
+def with_vectors(document: dict[str, Any], *, retrieve: bool) -> dict[str, Any]:
+    """The `_vectors` field as document reads show it: dropped unless `retrieveVectors`.
+
+    When retrieved, it is always present, last, and an object: the stored one when the
+    selected fields kept it, else empty (the fake computes no embeddings of its own).
+    """
+    vectors = document.pop(VECTORS, None)
+    if retrieve:
+        document[VECTORS] = vectors if isinstance(vectors, dict) else {}
+    return document
+
+
 @dataclass(frozen=True, slots=True)
 class SortKey:
     field: str

@@ -1,5 +1,7 @@
 """One request through the fake: faults, routing, authentication, handler, JSON rendering.
 
+Authentication (`auth.authenticate`) gives the handler the request's `Access`.
+
 This layer knows nothing about sockets; the HTTP adapter hands it a parsed request and
 writes back the `Outcome`.
 """
@@ -13,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from .auth import authenticate
 from .errors import MeiliError
 from .faults import ResponseFault
 from .params import parse_query
@@ -27,6 +30,7 @@ class Outcome:
     status: int
     body: bytes = b""
     drop: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def error_outcome(error: MeiliError) -> Outcome:
@@ -60,15 +64,26 @@ def _routed(app: App, request: Request) -> Outcome:
     match = find_route(ROUTES, request.method, request.path)
     if match.route is None:
         if match.path_known:
-            return Outcome(405)
+            return method_not_allowed(request, match.allowed)
         raise MeiliError("not_found", f"Not found: `{request.method} {request.path}`.")
     route = match.route
-    if not route.public:
-        authenticate(app.master_key, request.header("authorization"))
+    index = match.params.get("index_uid")
+    access = authenticate(app.keys, route, request.header("authorization"), index)
     if route.handler is None:
         raise _not_implemented(request.method, route)
-    reply = route.handler(replace(request, params=match.params), app)
+    reply = route.handler(replace(request, params=match.params, access=access), app)
     return _render(app, reply)
+
+
+def method_not_allowed(request: Request, allowed: tuple[str, ...]) -> Outcome:
+    """405 with the `Allow` header Meilisearch's router sends, and a JSON error body."""
+    listed = ", ".join(f"`{method}`" for method in allowed)
+    error = MeiliError(
+        "method_not_allowed",
+        f"`{request.method} {request.path}`: the method is not allowed on this route. "
+        f"Allowed methods: {listed}.",
+    )
+    return replace(error_outcome(error), headers=(("Allow", ", ".join(allowed)),))
 
 
 def _injected(fault: ResponseFault) -> Outcome:
@@ -78,28 +93,11 @@ def _injected(fault: ResponseFault) -> Outcome:
 
 
 def _render(app: App, reply: Reply) -> Outcome:
+    if reply.status == 204:
+        return Outcome(204)
     # Encoding happens under the lock: replies may share objects with the live state.
     with app.scheduler.lock:
         return Outcome(reply.status, encode(reply.body))
-
-
-def authenticate(master_key: str | None, authorization: str | None) -> None:
-    """Meilisearch's bearer check: no header is 401, anything but the master key is 403."""
-    if master_key is None:
-        return
-    if authorization is None:
-        raise MeiliError(
-            "missing_authorization_header",
-            "The Authorization header is missing. It must use the bearer authorization method.",
-        )
-    scheme, _, token = authorization.partition(" ")
-    if scheme != "Bearer":
-        raise MeiliError(
-            "missing_authorization_header",
-            "The Authorization header is missing. It must use the bearer authorization method.",
-        )
-    if token != master_key:
-        raise MeiliError("invalid_api_key", "The provided API key is invalid.")
 
 
 def _not_implemented(method: str, route: Route) -> MeiliError:

@@ -24,6 +24,7 @@ _STATUS_AND_TYPE: dict[str, tuple[int, str]] = {
     "missing_content_type": (415, "invalid_request"),
     "internal": (500, "internal"),
     "not_implemented": (501, "invalid_request"),
+    "method_not_allowed": (405, "invalid_request"),
     "api_key_already_exists": (409, "invalid_request"),
     "api_key_not_found": (404, "invalid_request"),
     "dump_already_processing": (409, "invalid_request"),

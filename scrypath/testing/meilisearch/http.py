@@ -119,6 +119,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(outcome.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(outcome.body)))
+        for name, value in outcome.headers:
+            self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()

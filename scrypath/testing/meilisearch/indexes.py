@@ -8,6 +8,7 @@ from itertools import islice
 from typing import Any
 
 from .seam import Store
+from .sizes import StatsFormat, render_size
 from .timefmt import rfc3339
 
 
@@ -32,21 +33,53 @@ def index_view(index: Index) -> dict[str, Any]:
     }
 
 
+VECTORS_FIELD = "_vectors"
+"""Reserved for user-provided embeddings: never counted in `fieldDistribution`."""
+
+SIZE_FIELDS = ("indexSize", "usedIndexSize", "rawDocumentDbSize", "avgDocumentSize")
+
+
 def index_stats(index: Index, *, is_indexing: bool) -> dict[str, Any]:
-    """`GET /indexes/{uid}/stats`. Sizes are estimates from the documents' JSON size."""
+    """`GET /indexes/{uid}/stats` in raw bytes, with `internalDatabaseSizes` always present.
+
+    Sizes are estimates: the documents' JSON size and the settings' JSON size stand for
+    Meilisearch's `documents` and `main` databases; `render_stats` applies the options.
+    """
     count = len(index.store)
     average = _average_size(index)
+    internal = {
+        "main": len(json.dumps(index.settings, separators=(",", ":"))),
+        "documents": average * count,
+    }
+    total = sum(internal.values())
+    distribution = index.store.field_distribution()
     return {
         "numberOfDocuments": count,
-        "indexSize": average * count,
-        "usedIndexSize": average * count,
-        "rawDocumentDbSize": average * count,
+        "indexSize": total,
+        "usedIndexSize": total,
+        "rawDocumentDbSize": internal["documents"],
         "avgDocumentSize": average,
         "isIndexing": is_indexing,
+        "internalDatabaseSizes": internal,
         "numberOfEmbeddings": 0,
         "numberOfEmbeddedDocuments": 0,
-        "fieldDistribution": dict(sorted(index.store.field_distribution().items())),
+        "fieldDistribution": {
+            name: n for name, n in sorted(distribution.items()) if name != VECTORS_FIELD
+        },
     }
+
+
+def render_stats(stats: dict[str, Any], options: StatsFormat) -> dict[str, Any]:
+    """Raw index stats as the request's options show them (a new dict, same key order)."""
+    shown: dict[str, Any] = {}
+    for name, value in stats.items():
+        if name in SIZE_FIELDS:
+            shown[name] = render_size(value, human=options.human)
+        elif name != "internalDatabaseSizes":
+            shown[name] = value
+        elif options.internal_sizes:
+            shown[name] = {db: render_size(size, human=options.human) for db, size in value.items()}
+    return shown
 
 
 def _average_size(index: Index, sample: int = 1000) -> int:

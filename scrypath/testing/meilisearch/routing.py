@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from .access import FULL_ACCESS, Access
+from .keys import KeyRing
 from .params import Query
 from .scheduler import Scheduler
 
@@ -18,6 +20,10 @@ class App:
     scheduler: Scheduler
     master_key: str | None
     max_payload_bytes: int
+    keys: KeyRing = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", KeyRing(self.master_key))
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +35,7 @@ class Request:
     raw_query: str
     headers: Mapping[str, str] = field(repr=False)
     body: bytes = field(default=b"", repr=False)
+    access: Access = field(default=FULL_ACCESS, repr=False)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -45,12 +52,17 @@ Handler = Callable[[Request, App], Reply]
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """A Meilisearch route. `handler` is None when the fake deliberately does not serve it."""
+    """A Meilisearch route. `handler` is None when the fake deliberately does not serve it.
+
+    `action` is the API key action the route requires (`search`, `documents.add`, ...);
+    a route without one is open to the master key only.
+    """
 
     method: str
     pattern: str
     handler: Handler | None
     public: bool = False
+    action: str | None = None
     segments: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -79,11 +91,17 @@ def split_path(path: str) -> tuple[str, ...]:
     return tuple(part for part in path.split("/") if part)
 
 
+METHOD_ORDER = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
+    """The route found, or for a known path with another method, the methods it allows."""
+
     route: Route | None
     params: dict[str, str]
     path_known: bool
+    allowed: tuple[str, ...] = ()
 
 
 def find_route(routes: tuple[Route, ...], method: str, path: str) -> Match:
@@ -97,4 +115,6 @@ def find_route(routes: tuple[Route, ...], method: str, path: str) -> Match:
     for route, params in fitting:
         if route.specificity == best and route.method == method:
             return Match(route, params, path_known=True)
-    return Match(None, {}, path_known=True)
+    methods = {route.method for route, _ in fitting if route.specificity == best}
+    allowed = tuple(m for m in METHOD_ORDER if m in methods)
+    return Match(None, {}, path_known=True, allowed=allowed)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from .errors import MeiliError
 from .params import Query, check_known
@@ -81,14 +81,16 @@ def _matches_dates(flt: TaskFilter, task: Task) -> bool:
         (task.started_at, flt.after_started_at, flt.before_started_at),
         (task.finished_at, flt.after_finished_at, flt.before_finished_at),
     )
-    for moment, after, before in bounds:
-        if after is None and before is None:
-            continue
-        if moment is None:
-            return False
-        if (after is not None and moment <= after) or (before is not None and moment >= before):
-            return False
-    return True
+    return all(in_bounds(moment, after, before) for moment, after, before in bounds)
+
+
+def in_bounds(moment: int | None, after: int | None, before: int | None) -> bool:
+    """True when no bound is set, or when `moment` is strictly between the bounds set."""
+    if after is None and before is None:
+        return True
+    if moment is None:
+        return False
+    return (after is None or moment > after) and (before is None or moment < before)
 
 
 def parse_filter(query: Query) -> TaskFilter:
@@ -122,8 +124,19 @@ def select(tasks: Iterable[Task], flt: TaskFilter) -> list[Task]:
     return [task for task in tasks if flt.matches(task)]
 
 
-def page_of(matching: list[Task], page: Page) -> tuple[list[Task], int | None]:
-    """One page of `matching` (oldest first) and the uid that starts the next page."""
+class _Numbered(Protocol):
+    @property
+    def uid(self) -> int: ...
+
+
+Numbered = TypeVar("Numbered", bound=_Numbered)
+
+
+def page_of(matching: list[Numbered], page: Page) -> tuple[list[Numbered], int | None]:
+    """One page of `matching` (oldest first) and the uid that starts the next page.
+
+    Serves tasks and batches alike: both page newest first by `uid`.
+    """
     ordered = matching if page.reverse else matching[::-1]
     if page.start is not None:
         start = page.start

@@ -154,10 +154,9 @@ def test_a_known_path_with_the_wrong_method_is_405(raw):
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/keys"),
         ("POST", "/dumps"),
         ("POST", "/snapshots"),
-        ("GET", "/batches"),
+        ("GET", "/batches/stream"),
         ("GET", "/chats"),
         ("GET", "/network"),
         ("GET", "/webhooks"),

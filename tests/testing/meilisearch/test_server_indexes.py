@@ -164,11 +164,11 @@ def test_global_stats_cover_every_index(client, raw, fake):
     assert stats["databaseSize"] >= 0
 
 
-def test_human_sizes_are_refused_rather_than_faked(raw, client, fake):
+def test_an_unknown_size_format_is_refused(raw, client, fake):
     client.create_index("a")
     fake.wait_idle()
-    response = raw("GET", "/indexes/a/stats?sizeFormat=human")
-    assert (response.status, response.code) == (501, "not_implemented")
+    response = raw("GET", "/indexes/a/stats?sizeFormat=pretty")
+    assert (response.status, response.code) == (400, "invalid_stats_size_format")
 
 
 def test_version_health_and_root(client, raw):

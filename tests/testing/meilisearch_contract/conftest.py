@@ -4,7 +4,7 @@ These tests take the `meilisearch` fixture, so they run against the fake here an
 against a real server when one is provisioned: the same assertions document real
 behaviour. Schema checks read Meilisearch's published OpenAPI description from
 `../shared/reference/` beside the checkout (or `SCRYPATH_MEILISEARCH_OPENAPI`), and
-skip with the reason when it is absent.
+skip with a reason the pytest plugin's summary counts when it is absent.
 """
 
 from __future__ import annotations
@@ -25,14 +25,19 @@ import requests
 from jsonschema import Draft202012Validator
 
 from scrypath.testing.meilisearch import FakeMeilisearch
+from scrypath.testing.provisioning.absences import (
+    OPENAPI_ENV,
+    openapi_path,
+    openapi_skip_reason,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
-SPEC_ENV = "SCRYPATH_MEILISEARCH_OPENAPI"
+SPEC_ENV = OPENAPI_ENV
 DEFAULT_SPEC = ROOT.parent / "shared" / "reference" / "meilisearch-openapi.json"
 
 
 def spec_path() -> Path:
-    return Path(os.environ.get(SPEC_ENV) or DEFAULT_SPEC)
+    return openapi_path(DEFAULT_SPEC)
 
 
 @cache
@@ -78,7 +83,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     path = spec_path()
     if not path.is_file():
-        reason = f"Meilisearch's OpenAPI description is not at {path} (set {SPEC_ENV})"
+        reason = openapi_skip_reason(path)
         metafunc.parametrize("search_parameter", [pytest.param("", marks=pytest.mark.skip(reason))])
         return
     properties = load_spec(path)["components"]["schemas"]["SearchQuery"]["properties"]
@@ -89,7 +94,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def openapi() -> OpenApiContract:
     path = spec_path()
     if not path.is_file():
-        pytest.skip(f"Meilisearch's OpenAPI description is not at {path} (set {SPEC_ENV})")
+        pytest.skip(openapi_skip_reason(path))
     return OpenApiContract(load_spec(path))
 
 

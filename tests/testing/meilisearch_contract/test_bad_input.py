@@ -394,7 +394,7 @@ def test_cancel_and_delete_need_a_filter(api: Any) -> None:
     [
         ("GET", "/keys", "/keys"),
         ("POST", "/dumps", "/dumps"),
-        ("GET", "/batches/3", "/batches/{batch_id}"),
+        ("GET", "/batches/stream", "/batches/stream"),
         ("POST", "/indexes/x/similar", "/indexes/{index_uid}/similar"),
         ("PATCH", "/indexes/x/settings/chat", "/indexes/{index_uid}/settings/chat"),
     ],

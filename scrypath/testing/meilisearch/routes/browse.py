@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
-from ..browse import parse_sort, select_fields, sort_documents
+from ..browse import parse_sort, select_fields, sort_documents, with_vectors
 from ..errors import MeiliError
 from ..indexes import Index
 from ..names import document_id_problem, document_id_text
@@ -37,28 +37,30 @@ class Browse:
     ids: list[str] | None = None
     filter: Any = None
     sort: list[str] | None = None
+    retrieve_vectors: bool = False
 
 
 def get_document(req: Request, app: App) -> Reply:
     uid = index_uid(req)
     check_known(req.query, ("fields", "retrieveVectors", "useNetwork"))
-    boolean(req.query, "retrieveVectors", "invalid_document_retrieve_vectors")
+    vectors = boolean(req.query, "retrieveVectors", "invalid_document_retrieve_vectors")
     boolean(req.query, "useNetwork", "invalid_document_use_network")
     fields = comma_list(req.query, "fields")
     doc_id = req.params["document_id"]
     document = existing_index(app, uid).store.get(doc_id)
     if document is None:
         raise MeiliError("document_not_found", f"Document `{doc_id}` not found.")
-    return Reply(200, select_fields(document, fields))
+    return Reply(200, with_vectors(select_fields(document, fields), retrieve=bool(vectors)))
 
 
 def get_documents(req: Request, app: App) -> Reply:
     uid = index_uid(req)
     query = req.query
     check_known(query, _BROWSE_FIELDS)
-    boolean(query, "retrieveVectors", "invalid_document_retrieve_vectors")
+    vectors = boolean(query, "retrieveVectors", "invalid_document_retrieve_vectors")
     boolean(query, "useNetwork", "invalid_document_use_network")
     browse = Browse(
+        retrieve_vectors=bool(vectors),
         offset=uint(query, "offset", "invalid_document_offset", 0),
         limit=uint(query, "limit", "invalid_document_limit", 20),
         fields=comma_list(query, "fields"),
@@ -76,6 +78,7 @@ def fetch_documents(req: Request, app: App) -> Reply:
     _optional_flag(body, "retrieveVectors", "invalid_document_retrieve_vectors")
     _optional_flag(body, "useNetwork", "invalid_document_use_network")
     browse = Browse(
+        retrieve_vectors=body.get("retrieveVectors") is True,
         offset=_count(body, "offset", "invalid_document_offset", 0),
         limit=_count(body, "limit", "invalid_document_limit", 20),
         fields=_strings(body, "fields", "invalid_document_fields"),
@@ -147,7 +150,10 @@ def _page(app: App, uid: str, browse: Browse) -> Reply:
     index = existing_index(app, uid)
     with index.store.lock:
         total, documents = _select(index, browse)
-    results = [select_fields(doc, browse.fields) for doc in documents]
+    results = [
+        with_vectors(select_fields(doc, browse.fields), retrieve=browse.retrieve_vectors)
+        for doc in documents
+    ]
     body = {"results": results, "offset": browse.offset, "limit": browse.limit, "total": total}
     return Reply(200, body)
 
@@ -157,6 +163,11 @@ def _select(index: Index, browse: Browse) -> tuple[int, list[dict[str, Any]]]:
     keys = parse_sort(browse.sort or [], index.settings["sortableAttributes"])
     if browse.ids is None and browse.filter is None and not keys:
         return len(index.store), list(islice(iter(index.store), browse.offset, end))
+    if browse.ids is not None and browse.filter is None and not keys:
+        # looked up by id, as the engine does, rather than by a scan of every document
+        found = [index.store.get(doc_id) for doc_id in dict.fromkeys(browse.ids)]
+        documents = [doc for doc in found if doc is not None]
+        return len(documents), documents[browse.offset : end]
     wanted = _wanted_ids(index, browse)
     primary_key = index.primary_key or ""
     documents = [

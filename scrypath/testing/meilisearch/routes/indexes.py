@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..auth import invalid_key
 from ..errors import MeiliError
 from ..index_operations import IndexChange
-from ..indexes import Index, index_stats, index_view
+from ..indexes import Index, index_stats, index_view, render_stats
 from ..names import index_uid_problem
 from ..params import boolean, check_known, last, uint
 from ..routing import App, Reply, Request
+from ..sizes import StatsFormat
 from ..wire import backticked, invalid_value, missing_field, require_object, type_error
 from ..wire import unknown_field as _unknown_field
 from .common import enqueue, existing_index, index_uid, json_body
@@ -24,7 +26,8 @@ def list_indexes(req: Request, app: App) -> Reply:
     offset = uint(req.query, "offset", "invalid_index_offset", 0)
     limit = uint(req.query, "limit", "invalid_index_limit", 20)
     with app.scheduler.lock:
-        indexes = sorted(app.scheduler.state.indexes.values(), key=lambda index: index.uid)
+        every = sorted(app.scheduler.state.indexes.values(), key=lambda index: index.uid)
+        indexes = [index for index in every if req.access.authorizes(index.uid)]
         page = [index_view(index) for index in indexes[offset : offset + limit]]
     return Reply(200, {"results": page, "offset": offset, "limit": limit, "total": len(indexes)})
 
@@ -39,6 +42,8 @@ def create_index(req: Request, app: App) -> Reply:
     if "uid" not in values:
         raise missing_field("missing_index_uid", "uid")
     uid, primary_key = values["uid"], values.get("primaryKey")
+    if not req.access.may_create(uid):
+        raise invalid_key()
     change = IndexChange(primary_key=primary_key)
     return enqueue(app, req, "indexCreation", uid, {"primaryKey": primary_key}, change)
 
@@ -100,12 +105,12 @@ def delete_index(req: Request, app: App) -> Reply:
 
 def get_stats(req: Request, app: App) -> Reply:
     uid = index_uid(req)
-    check_stats_params(req)
-    return Reply(200, live_stats(app, existing_index(app, uid)))
+    options = stats_options(req)
+    return Reply(200, render_stats(live_stats(app, existing_index(app, uid)), options))
 
 
 def live_stats(app: App, index: Index) -> dict[str, Any]:
-    """An index's stats, read from its store first, then `isIndexing` from the task table.
+    """An index's raw stats, read from its store first, then `isIndexing` from the task table.
 
     Reading the store waits for a write in progress, which then has ended: `isIndexing` is
     read afterwards so that it never contradicts the documents counted.
@@ -117,10 +122,12 @@ def live_stats(app: App, index: Index) -> dict[str, Any]:
     return stats
 
 
-def check_stats_params(req: Request) -> None:
-    """Validate the parameters of the stats routes; sizes are only reported raw."""
+def stats_options(req: Request) -> StatsFormat:
+    """The stats routes' `showInternalDatabaseSizes` and `sizeFormat`, checked."""
     check_known(req.query, ("showInternalDatabaseSizes", "sizeFormat"))
-    boolean(req.query, "showInternalDatabaseSizes", "invalid_stats_show_internal_database_sizes")
+    internal = boolean(
+        req.query, "showInternalDatabaseSizes", "invalid_stats_show_internal_database_sizes"
+    )
     size_format = last(req.query, "sizeFormat")
     if size_format not in (None, "raw", "human"):
         raise MeiliError(
@@ -128,8 +135,4 @@ def check_stats_params(req: Request) -> None:
             f"Unknown value `{size_format}` for parameter `sizeFormat`: expected one of "
             "`human`, `raw`",
         )
-    if size_format == "human":
-        raise MeiliError(
-            "not_implemented",
-            "`sizeFormat=human` is not implemented by scrypath's fake Meilisearch; use `raw`.",
-        )
+    return StatsFormat(internal_sizes=bool(internal), human=size_format == "human")

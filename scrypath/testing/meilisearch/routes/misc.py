@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from ..auth import invalid_key
 from ..errors import MeiliError
 from ..index_operations import Swap
+from ..indexes import render_stats
 from ..names import index_uid_problem
 from ..routing import App, Reply, Request
+from ..sizes import render_size
 from ..timefmt import rfc3339
 from ..wire import (
     backticked,
@@ -20,7 +23,7 @@ from ..wire import (
     type_error,
 )
 from .common import enqueue, json_body
-from .indexes import check_stats_params, live_stats
+from .indexes import live_stats, stats_options
 
 VERSION = "1.53.0"
 COMMIT_MARK = "scrypath-fake"
@@ -40,19 +43,20 @@ def version(req: Request, app: App) -> Reply:
 
 
 def stats(req: Request, app: App) -> Reply:
-    check_stats_params(req)
+    options = stats_options(req)
     with app.scheduler.lock:
         indexes = sorted(app.scheduler.state.indexes.values(), key=lambda index: index.uid)
     per_index = {index.uid: live_stats(app, index) for index in indexes}
     size = sum(entry["indexSize"] for entry in per_index.values())
-    last = max((index.updated_at for index in indexes), default=None)
+    shown = [index for index in indexes if req.access.authorizes(index.uid)]
+    last = max((index.updated_at for index in shown), default=None)
     return Reply(
         200,
         {
-            "databaseSize": size,
-            "usedDatabaseSize": size,
+            "databaseSize": render_size(size, human=options.human),
+            "usedDatabaseSize": render_size(size, human=options.human),
             "lastUpdate": None if last is None else rfc3339(last),
-            "indexes": per_index,
+            "indexes": {index.uid: render_stats(per_index[index.uid], options) for index in shown},
         },
     )
 
@@ -70,6 +74,8 @@ def swap_indexes(req: Request, app: App) -> Reply:
                 f"Two indexes must be given for each swap. The list `[{listed}]` contains "
                 f"{len(swap.indexes)} indexes.",
             )
+        if not all(req.access.authorizes(uid) for uid in swap.indexes):
+            raise invalid_key()
     _refuse_duplicates(swaps)
     details = {"swaps": [{"indexes": list(s.indexes), "rename": s.rename} for s in swaps]}
     return enqueue(app, req, "indexSwap", None, details, swaps)
