@@ -12,6 +12,10 @@ ScrypathError                        reason: a stable tag, safe to match on
 ├── SearchOptionError                "invalid_search_option"
 │   └── FilterError                  "invalid_filter"
 ├── TenantScopeError                 "tenant_scope_violation"
+├── TenantTokenError                 "tenant_token"
+│   ├── NoTenantFieldError           "no_tenant_field"
+│   ├── TenantKeyError               "tenant_key_not_allowed"
+│   └── TenantTokenExpiryError       "tenant_token_expiry"
 ├── OutboxError                      "outbox"
 │   ├── OutboxNotInstalledError      "outbox_not_installed"
 │   └── OutboxUnavailableError       "outbox_unavailable"
@@ -131,6 +135,30 @@ class TenantScopeError(ScrypathError):
     """An operation would read or write outside the tenant it is scoped to."""
 
     reason = "tenant_scope_violation"
+
+
+class TenantTokenError(ScrypathError):
+    """A tenant token cannot be built as asked (raised as is for an unusable tenant value)."""
+
+    reason = "tenant_token"
+
+
+class NoTenantFieldError(TenantTokenError):
+    """The model declares no `tenant_field`, so a token has nothing to pin."""
+
+    reason = "no_tenant_field"
+
+
+class TenantKeyError(TenantTokenError):
+    """The parent API key cannot sign the token: unknown, expired, or unable to search the index."""
+
+    reason = "tenant_key_not_allowed"
+
+
+class TenantTokenExpiryError(TenantTokenError):
+    """The token's expiry is missing (and not waived), naive, past, or after its key's own."""
+
+    reason = "tenant_token_expiry"
 
 
 class OutboxError(ScrypathError):

@@ -1,8 +1,8 @@
 """Meilisearch-native power: what only makes sense for this backend lives here.
 
 `scrypath.search` stays backend-neutral; settings wire formats and the settings contract
-(resolve, read, diff, hot-apply), raw search, task waits and the underlying client belong to
-this namespace.
+(resolve, read, diff, hot-apply), raw search, task waits, tenant tokens and the underlying
+client belong to this namespace.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from scrypath.meilisearch.settings_contract import (
 )
 from scrypath.meilisearch.settings_wire import to_wire_key, wire_settings
 from scrypath.meilisearch.tasks import TaskRef, task_ref, wait_for_task
+from scrypath.meilisearch.tenant_tokens import TenantKey, tenant_token
 
 __all__ = [
     "HOT_APPLY_FAMILIES",
     "HotApplyResult",
     "SettingsDelta",
     "TaskRef",
+    "TenantKey",
     "compare_settings",
     "diff_settings",
     "get_client",
@@ -35,6 +37,7 @@ __all__ = [
     "resolve_settings",
     "search",
     "task_ref",
+    "tenant_token",
     "to_wire_key",
     "wait_for_task",
     "wire_settings",
