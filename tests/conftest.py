@@ -2,13 +2,14 @@
 declared per test, and scrypath configured for the provisioned Meilisearch.
 
 The `database` fixture runs each test that takes it on SQLite and on PostgreSQL. PostgreSQL
-needs `SCRYPATH_TEST_DATABASE_URL` and is skipped with that reason when it is unset; each
-test gets its own schema there, dropped afterwards.
+comes from the scrypath pytest plugin's `postgres_database` fixture (an explicit
+`SCRYPATH_TEST_DATABASE_URL`, else a throwaway cluster, else a container); when none can be
+provisioned those tests skip with a reason the summary counts. Each test gets its own schema
+there, dropped afterwards.
 """
 
 from __future__ import annotations
 
-import os
 import socket
 import uuid
 from collections.abc import Iterator
@@ -30,8 +31,7 @@ from sqlalchemy.pool import StaticPool
 from scrypath.caches import reset_caches
 from scrypath.config import ENVIRONMENT, Config, configure, reset_configuration, resolve
 from scrypath.declaration import registry, searchable
-
-DATABASE_URL_VARIABLE = "SCRYPATH_TEST_DATABASE_URL"
+from scrypath.testing.provisioning import ProvisionedDatabase
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,14 @@ class Database:
 
 
 @pytest.fixture(scope="session")
-def postgres_engine() -> Iterator[Engine]:
-    url = os.environ.get(DATABASE_URL_VARIABLE, "").strip()
-    if not url:
-        pytest.skip(f"PostgreSQL tests need {DATABASE_URL_VARIABLE}")
-    engine = create_engine(url)
+def postgres_url(postgres_database: ProvisionedDatabase) -> str:
+    """The provisioned PostgreSQL's URL; skips (or fails, when required) without one."""
+    return postgres_database.url
+
+
+@pytest.fixture(scope="session")
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    engine = create_engine(postgres_url)
     yield engine
     engine.dispose()
 

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scrypath.testing.provisioning.absences import OPENAPI_ENV
 from verify.hookspecs import hookimpl
 from verify.model import Phase, StepResult
 from verify.runner import Run
@@ -29,7 +30,11 @@ class ConsoleReporter:
 
 
 def summary(run: Run) -> str:
-    """A table of every step with its outcome, closed by who served Meilisearch."""
+    """A table of every step with its outcome, closed by who served Meilisearch and PostgreSQL.
+
+    It also counts the tests skipped for the lack of PostgreSQL (and of the OpenAPI
+    description), so a run with skips never reads as a full pass.
+    """
     rows = [("phase", "step", "outcome", "time")]
     for phase in run.results:
         for step in phase.steps:
@@ -41,6 +46,9 @@ def summary(run: Run) -> str:
     verdict = "passed" if run.passed else "FAILED"
     lines.append(f"Result: {verdict} in {time.monotonic() - run.started:.1f}s")
     lines.append(run.meilisearch.describe())
+    lines.extend(run.database.describe())
+    if run.database.counts.openapi:
+        lines.append(run.database.counts.openapi_line())
     return "\n".join(lines)
 
 
@@ -50,6 +58,8 @@ def to_json(run: Run) -> dict[str, Any]:
         "outcome": "passed" if run.passed else "failed",
         "duration_s": round(time.monotonic() - run.started, 3),
         "meilisearch": run.meilisearch.to_json(),
+        "database": run.database.to_json(),
+        "openapi": {"skipped_tests": run.database.counts.openapi, "variable": OPENAPI_ENV},
         "phases": [phase.to_json() for phase in run.results],
     }
 

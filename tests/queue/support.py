@@ -29,7 +29,7 @@ from scrypath.queue.database import forget_installed
 from scrypath.queue.payload import model_reference
 from scrypath.queue.table import jobs
 from scrypath.sync import sync_record
-from tests.conftest import DATABASE_URL_VARIABLE, Models
+from tests.conftest import Models
 from tests.queue.worker_app import AppBase, QueueItem
 
 REPO = Path(__file__).resolve().parents[2]
@@ -134,13 +134,10 @@ def shared_database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[O
             connection.execute(text("PRAGMA journal_mode=WAL"))
         yield from _installed("sqlite", url, engine)
         return
-    yield from postgres_schema()
+    yield from postgres_schema(request.getfixturevalue("postgres_url"))
 
 
-def postgres_schema() -> Iterator[OutboxDatabase]:
-    base_url = os.environ.get(DATABASE_URL_VARIABLE, "").strip()
-    if not base_url:
-        pytest.skip(f"PostgreSQL tests need {DATABASE_URL_VARIABLE}")
+def postgres_schema(base_url: str) -> Iterator[OutboxDatabase]:
     schema = f"scrypath_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base_url)
     with admin.begin() as connection:

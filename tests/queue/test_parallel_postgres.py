@@ -51,8 +51,8 @@ START_DEADLINE = 120.0
 
 
 @pytest.fixture
-def postgres_outbox() -> Iterator[OutboxDatabase]:
-    yield from postgres_schema()
+def postgres_outbox(postgres_url: str) -> Iterator[OutboxDatabase]:
+    yield from postgres_schema(postgres_url)
 
 
 @dataclass(frozen=True, slots=True)
