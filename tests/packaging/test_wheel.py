@@ -1,4 +1,8 @@
-"""The wheel ships the `scrypath` package and its metadata, and nothing else."""
+"""The wheel ships the `scrypath` package and its metadata, and nothing else.
+
+The content rules are the release checks' own (`verify.release.contents`), applied here
+to a real wheel built from this tree.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import zipfile
 from pathlib import Path
 
 import scrypath
+from verify.release.contents import wheel_problems
+from verify.release.unpack import member_names
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,15 +27,11 @@ def test_wheel_ships_scrypath_only(tmp_path: Path) -> None:
         timeout=300,
     )
     (wheel,) = tmp_path.glob("scrypath-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
-    tops = {name.split("/", 1)[0] for name in names}
-    assert tops == {"scrypath", f"scrypath-{scrypath.__version__}.dist-info"}
-    assert "scrypath/py.typed" in names
+    names = member_names(wheel)
+    assert wheel_problems(names, scrypath.__version__) == []
     assert "scrypath/testing/meilisearch/__main__.py" in names
-    entry_points = (
-        zipfile.ZipFile(wheel)
-        .read(f"scrypath-{scrypath.__version__}.dist-info/entry_points.txt")
-        .decode()
-    )
+    dist_info = f"scrypath-{scrypath.__version__}.dist-info"
+    entry_points = zipfile.ZipFile(wheel).read(f"{dist_info}/entry_points.txt").decode()
     assert "scrypath = scrypath.cli:run" in entry_points
     assert "scrypath = scrypath.testing.pytest_plugin" in entry_points
+    assert "scrypath.verify" not in entry_points
