@@ -39,12 +39,17 @@ from scrypath.errors import (
 from scrypath.federated import SearchEntry, search_many
 from scrypath.indexes import IndexStatus, ensure_index
 from scrypath.operator import (
+    AuditProgress,
+    AuditReport,
     ContractDriftReport,
+    DriftIds,
     FailedWork,
     FailedWorkReport,
     ReconcileReport,
     RetryResult,
+    SampleEstimate,
     SyncStatusReport,
+    audit_index,
     failed_sync_work,
     index_contract_drift,
     reconcile_sync,
@@ -80,6 +85,8 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ActionNotRecommendedError",
+    "AuditProgress",
+    "AuditReport",
     "AutoSync",
     "BackendError",
     "BackfillError",
@@ -90,6 +97,7 @@ __all__ = [
     "ContractDriftReport",
     "DatabaseError",
     "DeclarationError",
+    "DriftIds",
     "EncodingError",
     "EntryResult",
     "Facet",
@@ -122,6 +130,7 @@ __all__ = [
     "ReindexError",
     "ReindexResult",
     "RetryResult",
+    "SampleEstimate",
     "ScrypathError",
     "ScrypathWarning",
     "SearchEntry",
@@ -139,6 +148,7 @@ __all__ = [
     "Worker",
     "WorkerReport",
     "__version__",
+    "audit_index",
     "auto_sync",
     "auto_sync_disabled",
     "backfill",

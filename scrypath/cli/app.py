@@ -25,6 +25,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
+    from scrypath.cli.audit import audit
+    from scrypath.cli.console import console
     from scrypath.cli.demo import demo
     from scrypath.cli.drift import index
     from scrypath.cli.operator import COMMANDS as OPERATOR_COMMANDS
@@ -35,8 +37,10 @@ def _register() -> None:
     cli.add_command(worker)
     for command in OPERATOR_COMMANDS:
         cli.add_command(command)
+    cli.add_command(audit)
     cli.add_command(index)
     cli.add_command(settings)
+    cli.add_command(console)
 
 
 _register()

@@ -31,7 +31,7 @@ from scrypath.operator.reconcile import reconcile_sync
 from scrypath.operator.retry import retry_sync_work
 from scrypath.operator.status import sync_status
 
-ACTIONS = ("retry", "backfill", "reindex")
+ACTIONS = ("retry", "backfill", "reindex", "repair")
 MAX_TASK_LIMIT = 1_000_000
 
 
@@ -185,6 +185,11 @@ def retry(
     is_flag=True,
     help="Also compare the declaration with the live index contract.",
 )
+@click.option(
+    "--include-document-drift",
+    is_flag=True,
+    help="Also audit every document against its row (may recommend repair).",
+)
 @configuration_options
 @json_option
 def reconcile(
@@ -192,6 +197,7 @@ def reconcile(
     action: str | None,
     work_id: str | None,
     include_index_contract_drift: bool,
+    include_document_drift: bool,
     imports: tuple[str, ...],
     meilisearch_url: str | None,
     index_prefix: str | None,
@@ -208,6 +214,7 @@ def reconcile(
         action=action,
         work_id=work_id,
         include_index_contract_drift=include_index_contract_drift,
+        include_document_drift=include_document_drift,
         **overrides(meilisearch_url, index_prefix, outbox_url),
     )
     if as_json:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from scrypath.cli.audit import audit_lines
 from scrypath.operator.contract_drift import ContractDriftReport
 from scrypath.operator.failed import FailedWork, FailedWorkReport
 from scrypath.operator.reconcile import (
@@ -220,6 +221,8 @@ def reconcile_lines(report: ReconcileReport, model: str) -> list[str]:
     lines.append(signals_line(report.signals))
     if report.contract_drift is not None:
         lines += contract_lines(report.contract_drift, model)
+    if report.document_drift is not None:
+        lines += audit_lines(report.document_drift, model)
     lines.append(actions_line(report.actions))
     if report.applied is not None:
         lines.append(applied_line(report.applied))

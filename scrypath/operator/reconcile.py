@@ -3,19 +3,25 @@
 The report gathers the status, the failed work with its class counts, six drift signals in a
 fixed order, what an in-flight rebuild looks like from outside, and the recommended actions:
 one `retry` per retryable row, then at most one repair (`reindex` while a rebuild is pending
-or half done, else `backfill` when some failed work cannot be retried). It changes nothing
+or half done; else, with the document audit included, `repair` when it found drifted ids;
+else `backfill` when some failed work cannot be retried). It changes nothing
 unless `action=` names one of its own recommendations; the action is checked against the
 report built in the same call, so nothing is applied from a stale view.
 
 With `include_index_contract_drift=True` the report embeds the contract-drift report. When
 that comparison cannot run (the index is missing, Meilisearch is unreachable), the whole
 reconcile fails: a report without it would read as a match it never checked.
+
+With `include_document_drift=True` the report embeds a full document audit
+(`scrypath.audit_index`). Its verdict replaces the guess a backfill is: drifted ids bring a
+`repair` of exactly those ids (through the normal write path, so queue mode queues them),
+and an index the audit found equal to the database needs no backfill.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -28,6 +34,9 @@ from scrypath.errors import ActionNotRecommendedError, ConfigurationError
 from scrypath.indexes import index_for
 from scrypath.meilisearch.client import client_for
 from scrypath.meilisearch.rebuild_marker import lock_name, marker_exists, target_name
+from scrypath.operator.audit import audit_index
+from scrypath.operator.audit_repair import repair_drift
+from scrypath.operator.audit_report import AuditReport
 from scrypath.operator.contract_drift import ContractDriftReport, index_contract_drift
 from scrypath.operator.failed import FailedWorkReport, failed_sync_work
 from scrypath.operator.retry import index_exists, parse_work_id, retry_sync_work
@@ -45,9 +54,9 @@ DRIFT_SIGNALS = (
 )
 """The drift signals, in the order every report lists them."""
 
-ACTION_KINDS = ("retry", "backfill", "reindex")
+ACTION_KINDS = ("retry", "backfill", "reindex", "repair")
 
-ActionKind = Literal["retry", "backfill", "reindex"]
+ActionKind = Literal["retry", "backfill", "reindex", "repair"]
 Cutover = Literal["not_started", "pending", "done"]
 
 
@@ -132,9 +141,11 @@ class ReconcileReport:
     actions: tuple[Action, ...]
     contract_drift: ContractDriftReport | None = None
     applied: AppliedAction | None = None
+    document_drift: AuditReport | None = None
 
     def to_json(self) -> dict[str, Any]:
         drift = self.contract_drift
+        audit = self.document_drift
         return {
             "version": 1,
             "model": self.model,
@@ -145,6 +156,7 @@ class ReconcileReport:
             "reindex": self.reindex.to_json(),
             "actions": [action.to_json() for action in self.actions],
             "contract_drift": None if drift is None else drift.to_json(),
+            "document_drift": None if audit is None else audit.to_json(),
             "applied": None if self.applied is None else self.applied.to_json(),
         }
 
@@ -155,9 +167,12 @@ def reconcile_sync(
     action: str | None = None,
     work_id: str | None = None,
     include_index_contract_drift: bool = False,
+    include_document_drift: bool = False,
     **overrides: Any,
 ) -> ReconcileReport:
-    """The reconcile report for `model`; with `action=`, apply that recommendation too."""
+    """The reconcile report for `model`; with `action=`, apply that recommendation too.
+
+    `include_document_drift=True` runs a full document audit and may recommend `repair`."""
     wanted = _requested(action, work_id)
     spec = spec_for(model)
     config = resolve(**overrides)
@@ -166,7 +181,8 @@ def reconcile_sync(
     failed = failed_sync_work(model, reason_class_counts=True, **overrides)
     visibility = reindex_visibility(client_for(config), index, model=spec.model_name)
     drift = index_contract_drift(model, **overrides) if include_index_contract_drift else None
-    actions = recommended_actions(failed, visibility)
+    audit = audit_index(model, **overrides) if include_document_drift else None
+    actions = recommended_actions(failed, visibility, audit)
     report = ReconcileReport(
         spec.model_name,
         index,
@@ -176,22 +192,12 @@ def reconcile_sync(
         visibility,
         actions,
         drift,
+        document_drift=audit,
     )
     if wanted is None:
         return report
     chosen = _recommended(wanted, report)
-    applied = _apply(chosen, model, overrides)
-    return ReconcileReport(
-        report.model,
-        report.index,
-        report.status,
-        report.failed,
-        report.signals,
-        report.reindex,
-        report.actions,
-        report.contract_drift,
-        applied,
-    )
+    return replace(report, applied=_apply(chosen, model, overrides, audit))
 
 
 def reindex_visibility(client: meilisearch.Client, live: str, **context: Any) -> ReindexVisibility:
@@ -244,9 +250,10 @@ def drift_signals(
 
 
 def recommended_actions(
-    failed: FailedWorkReport, visibility: ReindexVisibility
+    failed: FailedWorkReport, visibility: ReindexVisibility, audit: AuditReport | None = None
 ) -> tuple[Action, ...]:
-    """One retry per retryable row, then at most one repair."""
+    """One retry per retryable row, then at most one repair: a reindex to finish a rebuild,
+    else the audit's drifted ids, else (without an audit) a backfill for stuck rows."""
     actions = [
         Action("retry", row.id, f"{row.id} can be replayed: {row.recovery}")
         for row in failed.rows
@@ -254,6 +261,9 @@ def recommended_actions(
     ]
     if visibility.available:
         actions.append(Action("reindex", None, _rebuild_reason(visibility)))
+    elif audit is not None:
+        if not audit.match:
+            actions.append(Action("repair", None, _repair_reason(audit)))
     elif any(not row.retryable for row in failed.rows):
         stuck = sum(1 for row in failed.rows if not row.retryable)
         actions.append(
@@ -265,6 +275,14 @@ def recommended_actions(
             )
         )
     return tuple(actions)
+
+
+def _repair_reason(audit: AuditReport) -> str:
+    return (
+        f"the document audit found {audit.missing.count} missing, {audit.extra.count} extra "
+        f"and {audit.stale.count} stale document(s); a repair writes exactly those ids from "
+        "the database as it is now"
+    )
 
 
 def _rebuild_reason(visibility: ReindexVisibility) -> str:
@@ -308,8 +326,12 @@ def _requested(action: str | None, work_id: str | None) -> Action | None:
         return Action("retry", work_id, "")
     if work_id is not None:
         raise ConfigurationError(f"work_id applies only to a retry, not to {action}", key="work_id")
-    kind: ActionKind = "backfill" if action == "backfill" else "reindex"
-    return Action(kind, None, "")
+    kinds: dict[str, ActionKind] = {
+        "backfill": "backfill",
+        "reindex": "reindex",
+        "repair": "repair",
+    }
+    return Action(kinds[action], None, "")
 
 
 def _recommended(wanted: Action, report: ReconcileReport) -> Action:
@@ -328,12 +350,17 @@ def _recommended(wanted: Action, report: ReconcileReport) -> Action:
     )
 
 
-def _apply(chosen: Action, model: type[Any], overrides: dict[str, Any]) -> AppliedAction:
+def _apply(
+    chosen: Action, model: type[Any], overrides: dict[str, Any], audit: AuditReport | None
+) -> AppliedAction:
     """Run the chosen action. A recommended reindex exists to finish a rebuild whose lock or
     marker was left behind, so it takes over: refusing at the lock would make the
-    recommendation impossible to follow."""
+    recommendation impossible to follow. A repair writes in the configured sync mode."""
     result: Any
-    if chosen.kind == "retry":
+    if chosen.kind == "repair":
+        assert audit is not None  # recommended only from an audit
+        result = repair_drift(model, audit, **overrides)
+    elif chosen.kind == "retry":
         assert chosen.work_id is not None
         result = retry_sync_work(chosen.work_id, **overrides)
     elif chosen.kind == "backfill":

@@ -98,6 +98,7 @@ def test_a_quiet_model_reports_every_section_in_order_and_recommends_nothing(
         "reindex",
         "actions",
         "contract_drift",
+        "document_drift",
         "applied",
     ]
     assert (data["version"], data["model"], data["index"]) == (1, "Post", live_index(setup))
