@@ -23,6 +23,8 @@ from scrypath.cli.common import (
     load_model,
     overrides,
     paint,
+    redact_option,
+    shown,
 )
 from scrypath.operator.audit import audit_index
 from scrypath.operator.audit_compare import KINDS
@@ -41,6 +43,7 @@ MAX_SAMPLE = 10_000_000
 )
 @configuration_options
 @json_option
+@redact_option
 def audit(
     model: str,
     sample: int | None,
@@ -49,6 +52,7 @@ def audit(
     index_prefix: str | None,
     outbox_url: str | None,
     as_json: bool,
+    redact: bool,
 ) -> int:
     """Compare MODEL's rows with its index's documents: missing, extra and stale ids.
 
@@ -67,6 +71,7 @@ def audit(
     finally:
         if bar is not None:
             bar.close()
+    report = shown(report, redact)
     if as_json:
         emit_json(report.to_json())
     else:

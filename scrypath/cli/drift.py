@@ -19,6 +19,8 @@ from scrypath.cli.common import (
     load_model,
     overrides,
     paint,
+    redact_option,
+    shown,
 )
 from scrypath.operator.contract_drift import ContractDriftReport, index_contract_drift
 
@@ -32,6 +34,7 @@ def index() -> None:
 @click.argument("model")
 @configuration_options
 @json_option
+@redact_option
 def contract_drift(
     model: str,
     imports: tuple[str, ...],
@@ -39,6 +42,7 @@ def contract_drift(
     index_prefix: str | None,
     outbox_url: str | None,
     as_json: bool,
+    redact: bool,
 ) -> int:
     """Compare MODEL's declaration with its live index in five dimensions.
 
@@ -46,7 +50,10 @@ def contract_drift(
     """
     import_modules(imports)
     found = load_model(model)
-    report = index_contract_drift(found, **overrides(meilisearch_url, index_prefix, outbox_url))
+    report = shown(
+        index_contract_drift(found, **overrides(meilisearch_url, index_prefix, outbox_url)),
+        redact,
+    )
     if as_json:
         emit_json(report.to_json())
     else:

@@ -24,6 +24,8 @@ from scrypath.cli.common import (
     model_reference,
     overrides,
     paint,
+    redact_option,
+    shown,
 )
 from scrypath.errors import ConfigurationError
 from scrypath.operator.failed import failed_sync_work
@@ -63,6 +65,7 @@ def _ok(message: str) -> None:
 @click.argument("model", required=False)
 @configuration_options
 @json_option
+@redact_option
 def status(
     model: str | None,
     imports: tuple[str, ...],
@@ -70,13 +73,16 @@ def status(
     index_prefix: str | None,
     outbox_url: str | None,
     as_json: bool,
+    redact: bool,
 ) -> int:
     """Where MODEL's sync stands: Meilisearch's pending and failed tasks, the outbox's
     pending, retrying and failed jobs and its lag, and the index. Without MODEL, one line
     per declared model."""
     options = overrides(meilisearch_url, index_prefix, outbox_url)
     found = _models(imports, model)
-    reports = [(model_reference(item), sync_status(item, **options)) for item in found]
+    reports = shown(
+        [(model_reference(item), sync_status(item, **options)) for item in found], redact
+    )
     if as_json:
         emit_json(_one_or_many(model, [report.to_json() for _, report in reports]))
         return EXIT_OK
@@ -102,6 +108,7 @@ def status(
 )
 @configuration_options
 @json_option
+@redact_option
 def failed(
     model: str | None,
     no_class_summary: bool,
@@ -111,6 +118,7 @@ def failed(
     index_prefix: str | None,
     outbox_url: str | None,
     as_json: bool,
+    redact: bool,
 ) -> int:
     """Failed and retrying work for MODEL, from the outbox and Meilisearch's task log, one
     row each with its reason class and recovery. Without MODEL, one line per model."""
@@ -125,6 +133,7 @@ def failed(
         )
         for item in found
     ]
+    reports = shown(reports, redact)
     if as_json:
         emit_json(_one_or_many(model, [report.to_json() for _, report in reports]))
         return EXIT_OK
@@ -144,6 +153,7 @@ def failed(
 @click.option("--id", "work_id", metavar="ID", help="The row to retry: job:N (from a report).")
 @configuration_options
 @json_option
+@redact_option
 def retry(
     work_id: str | None,
     imports: tuple[str, ...],
@@ -151,6 +161,7 @@ def retry(
     index_prefix: str | None,
     outbox_url: str | None,
     as_json: bool,
+    redact: bool,
 ) -> int:
     """Retry exactly one failed row, chosen by --id from `scrypath failed` or `reconcile`.
 
@@ -161,7 +172,9 @@ def retry(
             key="work_id",
         )
     import_modules(imports)
-    result = retry_sync_work(work_id, **overrides(meilisearch_url, index_prefix, outbox_url))
+    result = shown(
+        retry_sync_work(work_id, **overrides(meilisearch_url, index_prefix, outbox_url)), redact
+    )
     if as_json:
         emit_json(result.to_json())
         return EXIT_OK
@@ -192,6 +205,7 @@ def retry(
 )
 @configuration_options
 @json_option
+@redact_option
 def reconcile(
     model: str,
     action: str | None,
@@ -203,6 +217,7 @@ def reconcile(
     index_prefix: str | None,
     outbox_url: str | None,
     as_json: bool,
+    redact: bool,
 ) -> int:
     """Report MODEL's sync drift and the recommended actions; with --action, apply one of
     them (and only one the report itself recommends)."""
@@ -217,6 +232,7 @@ def reconcile(
         include_document_drift=include_document_drift,
         **overrides(meilisearch_url, index_prefix, outbox_url),
     )
+    report = shown(report, redact)
     if as_json:
         emit_json(report.to_json())
         return EXIT_OK

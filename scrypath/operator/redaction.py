@@ -6,11 +6,12 @@ that an adopter can paste a report into a public issue: every index name becomes
 order they first appear, so one value keeps one placeholder across the whole output.
 
 Values are found where reports put them (fields such as `index`, `target_index`,
-`document_ids`) and then replaced wherever they occur, free text included: reasons and
-recoveries are written by scrypath or copied from Meilisearch, so they can name an index or
-a record. Meilisearch's messages quote document ids in backticks; those are replaced even
-when no field named them. A number in a message that equals a redacted record id is replaced
-too: redaction errs on the side of hiding.
+`document_ids`) and then replaced where they occur elsewhere. Index names and hosts are
+replaced in every string. Record ids are replaced in free text only (reasons, recoveries,
+summaries: scrypath writes them or copies them from Meilisearch), and there a numeric id
+only where it is quoted or follows a word such as "document" or "id", so a timestamp or an
+attempt count that happens to hold the same digits stays readable. Meilisearch quotes
+document ids in backticks; those are replaced even when no field named them.
 """
 
 from __future__ import annotations
@@ -30,15 +31,39 @@ INDEX_KEYS = frozenset({"index", "live_index", "target_index", "index_uid", "ind
 """Fields whose values are index names."""
 
 RECORD_KEYS = frozenset(
-    {"document_id", "document_ids", "ids", "record_id", "record_ids", "missing", "extra", "stale"}
+    {
+        "document_id",
+        "document_ids",
+        "ids",
+        "all_ids",
+        "record_id",
+        "record_ids",
+        "upserted_ids",
+        "deleted_ids",
+        "missing",
+        "extra",
+        "stale",
+        "unsettled",
+    }
 )
 """Fields whose values are record (document) ids, alone or in a list."""
+
+FREE_TEXT_KEYS = frozenset({"reason", "recovery", "summary", "message", "error", "detail"})
+"""Fields of prose, where a record id may be mentioned."""
 
 _URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)([^\s/'\"`<>]+)")
 _QUOTED_DOCUMENT = re.compile(
     r"((?:document|documents|document identifier|document id|primary key value)\s+)`([^`]*)`",
     re.IGNORECASE,
 )
+
+_BOUNDED = r"(?<![\w-]){}(?![\w-])"
+"""A value on its own, not part of a longer word or name."""
+_MENTIONED = (
+    r"(?:(?<=[`'\"])|(?<=document )|(?<=documents )|(?<=record )|(?<=id )|(?<=ids ))"
+    r"{}(?![\w-])"
+)
+"""A short or numeric id: only quoted, or right after a word that names an id."""
 
 
 @dataclass(slots=True)
@@ -63,18 +88,24 @@ class Redactor:
         redacted: T = self._rebuild(report, None)
         return redacted
 
-    def text(self, text: str) -> str:
-        """Free text with every known value, URL host and quoted document id replaced."""
+    def text(self, text: str, *, prose: bool = True) -> str:
+        """`text` with URL hosts and known index names replaced; in `prose`, record ids too."""
         text = _URL.sub(lambda match: match.group(1) + self._host(match.group(2)), text)
+        text = self._replace_known("index", text, _BOUNDED)
+        if not prose:
+            return text
         text = _QUOTED_DOCUMENT.sub(
             lambda match: f"{match.group(1)}`{self.placeholder('record', match.group(2))}`", text
         )
-        for kind in ("index", "record"):
-            for value, placeholder in sorted(
-                self._placeholders[kind].items(), key=lambda item: -len(item[0])
-            ):
-                if value:
-                    text = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", placeholder, text)
+        return self._replace_known("record", text, _MENTIONED)
+
+    def _replace_known(self, kind: Kind, text: str, pattern: str) -> str:
+        """Every known value of `kind` in `text`, longest first, where `pattern` allows it."""
+        known = sorted(self._placeholders[kind].items(), key=lambda item: -len(item[0]))
+        for value, placeholder in known:
+            if value:
+                shape = _BOUNDED if not value.isdigit() and len(value) >= 3 else pattern
+                text = re.sub(shape.format(re.escape(value)), placeholder, text)
         return text
 
     def _host(self, netloc: str) -> str:
@@ -101,7 +132,7 @@ class Redactor:
         if kind is not None and _is_scalar(item):
             return self.placeholder(kind, item)
         if isinstance(item, str):
-            return self.text(item)
+            return self.text(item, prose=key in FREE_TEXT_KEYS)
         if dataclasses.is_dataclass(item) and not isinstance(item, type):
             changes = {
                 each.name: self._rebuild(getattr(item, each.name), each.name)

@@ -113,3 +113,17 @@ def test_no_original_value_survives(index: str, records: list[str], host: str) -
     text = dumped(redact(report))
     for original in (index, host, *records):
         assert not survives(original, text), original
+
+
+def test_a_numeric_record_id_is_replaced_where_it_is_mentioned_not_in_every_number() -> None:
+    report = failed_report(
+        "products",
+        "task 40 failed at 12:40: Document `40` is invalid; document 40 again",
+        document_ids=[40],
+    )
+    row = json.loads(dumped(redact(report)))["rows"][0]
+    assert row["metadata"]["document_ids"] == ["record-1"]
+    assert row["reason"] == (
+        "task 40 failed at 12:40: Document `record-1` is invalid; document record-1 again"
+    )
+    assert row["failed_at"] == "2026-12-03T10:00:00.000000Z"
