@@ -3,6 +3,8 @@ dependencies below only turn the request into the service's arguments."""
 
 from __future__ import annotations
 
+import hmac
+import os
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -105,7 +107,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health(warning: Annotated[float, Depends(lag_warning)]) -> dict[str, Any]:
         return service.health(warning)
 
+    _mount_ops_console(app)
     return app
+
+
+def _mount_ops_console(app: FastAPI) -> None:
+    """Opt-in: the scrypath operator console under `/ops/search` when
+    `CATALOG_OPS_CONSOLE_TOKEN` is set, let in only with that bearer token (the catalogue's
+    stand-in for real authentication; an application passes its own check as `guard`)."""
+    token = os.environ.get("CATALOG_OPS_CONSOLE_TOKEN")
+    if not token:
+        return
+    from scrypath.web import create_app as console_app
+
+    def is_operator(request: Request) -> bool:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode())
+
+    app.mount("/ops/search", console_app(guard=is_operator, actions=True))
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,70 @@
+"""One page of a failed-work report, grouped by reason class (in the contract's order).
+
+A model can hold thousands of failed rows; a page shows `size` of them, optionally of one
+reason class, and the class counts always cover the whole report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from scrypath.operator.failed import FailedWork, FailedWorkReport
+from scrypath.operator.reasons import class_counts
+from scrypath.queue.jobs import REASON_CLASSES
+
+
+@dataclass(frozen=True, slots=True)
+class FailedPage:
+    """The rows shown, grouped by class, and where they sit in the whole report."""
+
+    groups: tuple[tuple[str, tuple[FailedWork, ...]], ...]
+    counts: Mapping[str, int]
+    total: int
+    shown_class: str | None
+    page: int
+    pages: int
+    first: int
+    last: int
+
+
+def parse_page(text: str | None) -> int:
+    """A `?page=` value: a positive integer, else 1 (a page number is never an error)."""
+    if text is None or not text.isdigit() or len(text) > 9:
+        return 1
+    return max(1, int(text))
+
+
+def parse_class(text: str | None) -> str | None:
+    """A `?class=` value: one of the five reason classes, else no filter."""
+    return text if text in REASON_CLASSES else None
+
+
+def failed_page(
+    report: FailedWorkReport, shown_class: str | None, page: int, size: int
+) -> FailedPage:
+    """Page `page` (clamped to the last) of the report's rows, of `shown_class` if given."""
+    counts = report.class_counts or class_counts(report.rows)
+    rows: Sequence[FailedWork] = report.rows
+    if shown_class is not None:
+        rows = [row for row in rows if row.reason_class == shown_class]
+    pages = max(1, math.ceil(len(rows) / size))
+    page = min(page, pages)
+    start = (page - 1) * size
+    chosen = rows[start : start + size]
+    groups = tuple(
+        (name, grouped)
+        for name in REASON_CLASSES
+        if (grouped := tuple(row for row in chosen if row.reason_class == name))
+    )
+    return FailedPage(
+        groups,
+        {name: counts.get(name, 0) for name in REASON_CLASSES},
+        len(report.rows),
+        shown_class,
+        page,
+        pages,
+        start + 1 if chosen else 0,
+        start + len(chosen),
+    )
