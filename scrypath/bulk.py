@@ -47,6 +47,7 @@ from scrypath.projection import encode_value, is_indexable
 from scrypath.recheck import MAX_ROUNDS as MAX_RECHECK_ROUNDS
 from scrypath.recheck import Unsettled, recheck
 from scrypath.results import DocumentId
+from scrypath.telemetry import span
 from scrypath.verbs import resolve_for
 
 BackfillMode = Literal["inline", "manual"]
@@ -330,6 +331,17 @@ def run_backfill(
     progress: Callable[[BackfillProgress], None] | None = None,
 ) -> BackfillResult:
     """Run a resolved backfill batch by batch; the first failure raises `BackfillError`."""
+    model, mode = plan.spec.model_name, plan.mode
+    with span("scrypath.backfill", model=model, index=plan.index, mode=mode) as traced:
+        result = _run_backfill(plan, after, progress)
+        documents = result.documents + result.deleted
+        traced.set(outcome=result.status, document_count=documents, batch_count=result.batches)
+        return result
+
+
+def _run_backfill(
+    plan: Plan, after: Any, progress: Callable[[BackfillProgress], None] | None
+) -> BackfillResult:
     started = time.monotonic()
     state = BackfillProgress(plan.index, last_key=after)
     tasks: list[TaskRef] = []

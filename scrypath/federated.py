@@ -30,6 +30,7 @@ from scrypath.meilisearch.raw import post
 from scrypath.projection import short_repr
 from scrypath.results import DocumentId, EntryResult, FederatedResult
 from scrypath.searching import Query, build_query, page_of, pagination, parse_facets
+from scrypath.telemetry import search_call, span
 
 _FAILED_QUERY = re.compile(r"Inside `\.queries\[(\d+)\]`:\s*")
 
@@ -82,16 +83,21 @@ def search_many(
         "tenant_scope": tenant_scope,
         "load_options": load_options,
     }
-    config = resolve(**overrides)
-    planned = [_plan(_entry(item), shared, config) for item in _entries(entries)]
-    if not planned:
-        raise SearchOptionError("entries: search_many needs at least one entry", option="entries")
-    window = pagination(page, per_page)
-    check_session(session)
-    raw, active, errors = _send(config, planned, window)
-    hits = tuple(raw.get("hits", ()))
-    by_entry = _hits_by_entry(hits, active)
-    loaded = _load(planned, by_entry, config, session)
+    with search_call("scrypath.search_many", "search_many") as call:
+        config = resolve(**overrides)
+        planned = [_plan(_entry(item), shared, config) for item in _entries(entries)]
+        if not planned:
+            raise SearchOptionError(
+                "entries: search_many needs at least one entry", option="entries"
+            )
+        window = pagination(page, per_page)
+        check_session(session)
+        call.set(entry_count=len(planned))
+        raw, active, errors = _send(config, planned, window)
+        hits = tuple(raw.get("hits", ()))
+        by_entry = _hits_by_entry(hits, active)
+        loaded = _load(planned, by_entry, config, session)
+        call.set(hit_count=len(hits), hydrated=loaded is not None)
     results = tuple(
         _entry_result(i, item, by_entry.get(i, []), loaded, raw, errors.get(i))
         for i, item in enumerate(planned)
@@ -250,7 +256,9 @@ def _load_with(
         known += [opt for opt in planned[position].load_options if all(opt is not k for k in known)]
     loaded: _Loaded = {}
     for model, slots in wanted.items():
-        records = load_aligned(session, model, [i for _, i in slots], options=options[model])
+        with span("scrypath.hydrate", model=model.__name__, hit_count=len(slots)) as traced:
+            records = load_aligned(session, model, [i for _, i in slots], options=options[model])
+            traced.set(missing_count=sum(record is None for record in records))
         loaded.update(zip((key for key, _ in slots), records, strict=True))
     return loaded
 

@@ -47,6 +47,7 @@ from scrypath.queue.database import outbox_call, require_installed
 from scrypath.queue.enqueue import enqueue, job_rows
 from scrypath.statement_changes import follow_statement, is_write, warn_bulk_save
 from scrypath.sync import sync_plan
+from scrypath.telemetry.logs import error_fields, log_event
 
 logger = logging.getLogger("scrypath.auto_sync")
 
@@ -204,7 +205,16 @@ class AutoSync:
                 sync_plan(spec, plan, mode="inline", **self.overrides)
             except ScrypathError as error:
                 if failures:
-                    logger.error("auto-sync of %s failed too: %s", spec.model_name, error)
+                    log_event(
+                        logger,
+                        logging.ERROR,
+                        "auto-sync of %s failed too: %s",
+                        spec.model_name,
+                        error,
+                        event="auto_sync_failed",
+                        model=spec.model_name,
+                        **error_fields(error),
+                    )
                 failures.append(error)
         if failures:
             raise failures[0]

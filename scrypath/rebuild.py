@@ -75,6 +75,7 @@ from scrypath.meilisearch.settings_contract import (
 )
 from scrypath.meilisearch.settings_wire import wire_settings
 from scrypath.meilisearch.tasks import TaskRef, await_task, task_ref
+from scrypath.telemetry import span
 
 COUNT_SETTLE_TIMEOUT = 60.0
 """Seconds the count check keeps waiting for a moment when no write reaches the target."""
@@ -241,9 +242,17 @@ def reindex(
     )
     started = time.monotonic()
     ledger = _Ledger()
+    with span("scrypath.reindex", model=run.spec.model_name, index=live, mode="inline"):
+        return _steps(run, ledger, started)
+
+
+def _steps(run: _Run, ledger: _Ledger, started: float) -> ReindexResult:
+    """Run every step in order under its own span; a failure rolls back and raises."""
+    model = run.spec.model_name
     for name, step in STEPS:
         try:
-            step(run, ledger)
+            with span("scrypath.reindex.step", model=model, index=run.live, step=name):
+                step(run, ledger)
         except (ScrypathError, SQLAlchemyError, _Abort) as error:
             raise _failed(run, ledger, name, error) from error
         except BaseException:

@@ -27,6 +27,7 @@ from scrypath.hydration import check_load_options, check_session, hydrate
 from scrypath.meilisearch.raw import post
 from scrypath.projection import short_repr, surrogate_at
 from scrypath.results import DocumentId, Facet, FacetBucket, FacetStats, Page, SearchResult
+from scrypath.telemetry import search_call, span
 
 __all__ = [
     "MAX_PER_PAGE",
@@ -68,15 +69,18 @@ def search(
 ) -> SearchResult:
     """Search `model`'s index and load the hits back as records, in hit order."""
     spec = spec_for(model)
-    query = build_query(spec, text, filter, sort, facets, facet_filter, tenant_scope)
-    params = {**query.params, **pagination(page, per_page)}
-    options = check_load_options(spec.model, load_options)
-    check_session(session)
-    config = resolve(**overrides)
-    index = spec.index_name(config.index_prefix)
-    raw = post(config, f"indexes/{index}/search", params, **_context(spec, index))
-    hits = tuple(raw.get("hits", ()))
-    records, missing = load_records(spec, hits, config, session, options)
+    with search_call("scrypath.search", "search", model=spec.model_name) as call:
+        query = build_query(spec, text, filter, sort, facets, facet_filter, tenant_scope)
+        params = {**query.params, **pagination(page, per_page)}
+        options = check_load_options(spec.model, load_options)
+        check_session(session)
+        config = resolve(**overrides)
+        index = spec.index_name(config.index_prefix)
+        call.set(index=index)
+        raw = post(config, f"indexes/{index}/search", params, **_context(spec, index))
+        hits = tuple(raw.get("hits", ()))
+        records, missing = load_records(spec, hits, config, session, options)
+        call.set(hit_count=len(hits), hydrated=records is not None)
     return SearchResult(
         model=spec.model,
         index=index,
@@ -137,13 +141,16 @@ def search_facet_values(
 ) -> list[FacetBucket]:
     """Values of `facet` that match `query`, counted among documents matching `text`."""
     spec = spec_for(model)
-    _require_facet(spec, facet)
-    _require_text(query, "query")
-    built = build_query(spec, text, filter, None, None, None, tenant_scope)
-    body = {"facetName": facet, "facetQuery": query, **built.params}
-    config = resolve(**overrides)
-    index = spec.index_name(config.index_prefix)
-    raw = post(config, f"indexes/{index}/facet-search", body, **_context(spec, index))
+    with search_call("scrypath.search", "facet_search", model=spec.model_name) as call:
+        _require_facet(spec, facet)
+        _require_text(query, "query")
+        built = build_query(spec, text, filter, None, None, None, tenant_scope)
+        body = {"facetName": facet, "facetQuery": query, **built.params}
+        config = resolve(**overrides)
+        index = spec.index_name(config.index_prefix)
+        call.set(index=index)
+        raw = post(config, f"indexes/{index}/facet-search", body, **_context(spec, index))
+        call.set(hit_count=len(raw.get("facetHits", ())), hydrated=False)
     return [FacetBucket(hit["value"], hit["count"]) for hit in raw.get("facetHits", ())]
 
 
@@ -297,13 +304,17 @@ def load_records(
     pass `load_options` for the relationships the caller will read.
     """
     ids = [hit.get(spec.document_id) for hit in hits]
-    if session is not None:
-        records, missing = hydrate(session, spec.model, ids, options=options)
-        return tuple(records), tuple(missing)
-    if config.session_factory is None:
+    factory = config.session_factory
+    if session is None and factory is None:
         return None, ()
-    with config.session_factory() as own:
-        records, missing = hydrate(own, spec.model, ids, options=options)
+    with span("scrypath.hydrate", model=spec.model_name, hit_count=len(ids)) as traced:
+        if session is not None:
+            records, missing = hydrate(session, spec.model, ids, options=options)
+        else:
+            assert factory is not None
+            with factory() as own:
+                records, missing = hydrate(own, spec.model, ids, options=options)
+        traced.set(missing_count=len(missing))
     return tuple(records), tuple(missing)
 
 

@@ -48,6 +48,7 @@ from scrypath.projection import document_id, validate_document_id
 from scrypath.queue.enqueue import enqueue, job_rows, require_session
 from scrypath.queue.recording import recordable, recorded
 from scrypath.results import DocumentId, SyncResult, SyncStatus
+from scrypath.telemetry import sync_call
 from scrypath.verbs import resolve_for
 
 WriteMode = Literal["inline", "manual"]
@@ -211,10 +212,14 @@ def _dispatch(
     index = spec.index_name(config.index_prefix)
     if not plan:
         return SyncResult(mode, "noop", index)
-    if mode == "queue":
-        assert session is not None  # require_session ran first
-        return enqueue_plan(spec, config, index, plan, session)
-    return _run(_Target(spec, config, mode, index, client_for(config)), plan)
+    with sync_call(spec.model_name, index, mode, len(plan.upserts) + len(plan.deletes)) as call:
+        if mode == "queue":
+            assert session is not None  # require_session ran first
+            result = enqueue_plan(spec, config, index, plan, session)
+        else:
+            result = _run(_Target(spec, config, mode, index, client_for(config)), plan)
+        call.set(outcome=result.status, task_uid=result.task.uid if result.task else None)
+        return result
 
 
 def _run(target: _Target, plan: Plan) -> SyncResult:

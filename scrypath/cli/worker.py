@@ -22,6 +22,7 @@ from scrypath.config import check_value, masked_database_url, resolve
 from scrypath.errors import ConfigurationError
 from scrypath.queue.events import Outcome
 from scrypath.queue.worker import MAX_BATCH_SIZE, MAX_CONCURRENCY, Worker, WorkerReport
+from scrypath.telemetry import observe_outbox
 
 EXIT_JOBS_FAILED = 3
 """`--once` settled a job as cancelled or discarded: it failed for good."""
@@ -106,7 +107,7 @@ def worker(
         poll_interval=poll_interval,
     )
     runner.check()
-    with _job_logging(log_format):
+    with _job_logging(log_format), _outbox_metrics(runner):
         _announce(runner, once)
         report = runner.drain() if once else runner.run()
     failed = _failed_for_good(report) if once else 0
@@ -135,10 +136,11 @@ def _outbox_url(outbox_url: str | None, database: str | None) -> str | None:
 
 @contextmanager
 def _job_logging(log_format: str) -> Iterator[None]:
-    """Job events on stderr while the worker runs; the logger is restored afterwards."""
+    """scrypath's log records (job events first) on stderr while the worker runs; the
+    logger is restored afterwards."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_JSONLines() if log_format == "json" else _TextLines())
-    logger = logging.getLogger("scrypath.queue")
+    logger = logging.getLogger("scrypath")
     handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
     logger.handlers[:] = [handler]
     logger.setLevel(logging.INFO)
@@ -149,6 +151,17 @@ def _job_logging(log_format: str) -> Iterator[None]:
         logger.handlers[:] = handlers
         logger.setLevel(level)
         logger.propagate = propagate
+
+
+@contextmanager
+def _outbox_metrics(runner: Worker) -> Iterator[None]:
+    """The outbox's queue depth and sync lag as gauges while the worker runs (recorded only
+    when an OpenTelemetry meter provider is set, as `opentelemetry-instrument` does)."""
+    observation = observe_outbox(runner.engine, name="default")
+    try:
+        yield
+    finally:
+        observation.close()
 
 
 class _TextLines(logging.Formatter):

@@ -9,6 +9,7 @@ from typing import Any
 from scrypath.config import Config
 from scrypath.errors import TaskFailedError, TaskTimeoutError
 from scrypath.meilisearch.boundary import backend_call, scrub
+from scrypath.telemetry import task_wait
 
 TERMINAL_STATUSES = frozenset({"succeeded", "failed", "canceled"})
 
@@ -105,12 +106,14 @@ def await_task(
 ) -> TaskRef:
     """Wait for `task` with the configured polling (and `task_timeout`, unless `timeout`
     is given); returns it with its final status."""
-    view = wait_for_task(
-        client,
-        task,
-        timeout=config.task_timeout if timeout is None else timeout,
-        poll_interval=config.poll_interval,
-        max_poll_interval=config.max_poll_interval,
-        **context,
-    )
+    with task_wait(task.uid, {"index": task.index, **context}) as waited:
+        view = wait_for_task(
+            client,
+            task,
+            timeout=config.task_timeout if timeout is None else timeout,
+            poll_interval=config.poll_interval,
+            max_poll_interval=config.max_poll_interval,
+            **context,
+        )
+        waited.set(outcome=view["status"])
     return TaskRef(task.uid, task.index, view.get("type", task.type), view["status"])

@@ -47,6 +47,7 @@ from scrypath.operator.audit_report import (
 )
 from scrypath.operator.audit_rows import rows_for
 from scrypath.operator.audit_sample import draw
+from scrypath.telemetry import operator_command
 from scrypath.verbs import check_keywords
 
 DEFAULT_BATCH_SIZE = 1000
@@ -76,6 +77,7 @@ class Pass:
     sample: SampleSeen | None = None
 
 
+@operator_command("audit_index")
 def audit_index(
     model: type[Any],
     *,

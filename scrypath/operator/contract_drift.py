@@ -35,6 +35,7 @@ from scrypath.meilisearch.settings_contract import (
     read_index_settings,
     resolve_settings,
 )
+from scrypath.telemetry import operator_command
 
 DIMENSIONS = (
     "fields",
@@ -107,6 +108,7 @@ class ContractDriftReport:
         }
 
 
+@operator_command("index_contract_drift")
 def index_contract_drift(model: type[Any], **overrides: Any) -> ContractDriftReport:
     """Compare the model's declaration with its live index; raises `IndexNotFoundError`
     when the index does not exist (nothing to compare is never a match)."""

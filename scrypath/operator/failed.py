@@ -28,7 +28,7 @@ from sqlalchemy.exc import ArgumentError
 
 from scrypath.config import Config, resolve
 from scrypath.declaration import spec_for
-from scrypath.errors import OutboxNotInstalledError
+from scrypath.errors import ConfigurationError, OutboxNotInstalledError
 from scrypath.indexes import index_for
 from scrypath.meilisearch.boundary import scrub
 from scrypath.meilisearch.client import api_keys_in_use, client_for
@@ -44,6 +44,7 @@ from scrypath.operator.task_log import DEFAULT_LIMIT, SYNC_TASK_TYPES, read_task
 from scrypath.queue.database import outbox_call, outbox_engine, require_installed
 from scrypath.queue.jobs import JobState
 from scrypath.queue.table import jobs
+from scrypath.telemetry import operator_command, record_failed_work
 
 FAILED_JOB_STATES = (JobState.RETRYABLE, JobState.DISCARDED, JobState.CANCELLED)
 REASON_LENGTH = 300
@@ -108,36 +109,85 @@ class FailedWork:
 
 
 @dataclass(frozen=True, slots=True)
+class FailedWindow:
+    """Which rows a windowed report holds (`offset`, `max_rows`, `reason_class`), and what
+    the whole report holds: every row, the rows of that class, and the retryable rows."""
+
+    offset: int
+    max_rows: int | None
+    reason_class: str | None
+    total: int
+    matching: int
+    retryable: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "offset": self.offset,
+            "max_rows": self.max_rows,
+            "reason_class": self.reason_class,
+            "total": self.total,
+            "matching": self.matching,
+            "retryable": self.retryable,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class FailedWorkReport:
-    """`failed_sync_work`: every row, and (when asked) the class counts of those rows."""
+    """`failed_sync_work`: every row (or, with `window`, one page of them), and (when asked)
+    the class counts of every row."""
 
     model: str
     index: str
     rows: tuple[FailedWork, ...]
     class_counts: Mapping[str, int] | None = None
+    window: FailedWindow | None = None
+
+    @property
+    def total(self) -> int:
+        """How many rows the whole report holds, shown or not."""
+        return len(self.rows) if self.window is None else self.window.total
+
+    @property
+    def stuck(self) -> int:
+        """How many rows of the whole report cannot be replayed, shown or not."""
+        if self.window is None:
+            return sum(1 for row in self.rows if not row.retryable)
+        return self.window.total - self.window.retryable
 
     def to_json(self) -> dict[str, Any]:
         counts = None
         if self.class_counts is not None:
-            counts = {"version": 1, "total": len(self.rows), **self.class_counts}
-        return {
+            counts = {"version": 1, "total": self.total, **self.class_counts}
+        shown: dict[str, Any] = {
             "version": 1,
             "model": self.model,
             "index": self.index,
-            "total": len(self.rows),
+            "total": self.total,
             "rows": [row.to_json() for row in self.rows],
             "reason_class_counts": counts,
         }
+        if self.window is not None:
+            shown["window"] = self.window.to_json()
+        return shown
 
 
+@operator_command("failed_sync_work")
 def failed_sync_work(
     model: type[Any],
     *,
     reason_class_counts: bool = False,
     limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+    max_rows: int | None = None,
+    reason_class: str | None = None,
     **overrides: Any,
 ) -> FailedWorkReport:
-    """`model`'s failed and retrying work from the outbox and Meilisearch, newest first."""
+    """`model`'s failed and retrying work from the outbox and Meilisearch, newest first.
+
+    `offset`, `max_rows` and `reason_class` ask for one page of the rows (of one class):
+    only those rows are built, while the class counts and the report's `window` still
+    cover every row."""
+    _check_window(offset, max_rows, reason_class)
     spec = spec_for(model)
     config = resolve(**overrides)
     index = index_for(spec, config)
@@ -153,15 +203,69 @@ def failed_sync_work(
     )
     failed_jobs, claimed = _read_jobs(config, indexes, tasks)
     secrets = _secrets(config)
-    rows = [_job_row(job, spec.model_name, secrets) for job in failed_jobs]
-    rows += [
-        _task_row(task, index, spec.model_name, secrets)
+    ranked = [_job_rank(job) for job in failed_jobs]
+    ranked += [
+        _built(_task_row(task, index, spec.model_name, secrets))
         for task in tasks
         if task["uid"] not in claimed
     ]
-    ordered = tuple(sorted(rows, key=_newest_first, reverse=True))
-    counts = MappingProxyType(class_counts(ordered)) if reason_class_counts else None
-    return FailedWorkReport(spec.model_name, index, ordered, counts)
+    ranked.sort(key=_rank_key, reverse=True)
+    dense = class_counts(ranked)
+    record_failed_work(spec.model_name, dense)
+    counts = MappingProxyType(dense) if reason_class_counts else None
+    chosen = ranked
+    if reason_class is not None:
+        chosen = [row for row in ranked if row.reason_class == reason_class]
+    end = None if max_rows is None else offset + max_rows
+    shown = tuple(_build(row, spec.model_name, secrets) for row in chosen[offset:end])
+    window = None
+    if (offset, max_rows, reason_class) != (0, None, None):
+        retryable = sum(1 for row in ranked if row.retryable)
+        window = FailedWindow(offset, max_rows, reason_class, len(ranked), len(chosen), retryable)
+    return FailedWorkReport(spec.model_name, index, shown, counts, window)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranked:
+    """A row before it is built: what ordering, counting and paging need, and its source (a
+    selected job row, or a task row already built: tasks are few, jobs can be thousands)."""
+
+    key: tuple[bool, str, int]
+    reason_class: str
+    retryable: bool
+    job: Any = None
+    built: FailedWork | None = None
+
+
+def _rank_key(row: _Ranked) -> tuple[bool, str, int]:
+    return row.key
+
+
+def _built(row: FailedWork) -> _Ranked:
+    return _Ranked(_newest_first(row), row.reason_class, row.retryable, built=row)
+
+
+def _build(row: _Ranked, model: str, secrets: tuple[str, ...]) -> FailedWork:
+    return row.built if row.built is not None else _job_row(row, model, secrets)
+
+
+def _check_window(offset: object, max_rows: object, reason_class: object) -> None:
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise ConfigurationError(
+            f"offset must be a non-negative integer, not {offset!r}", key="offset"
+        )
+    if max_rows is not None and (
+        not isinstance(max_rows, int) or isinstance(max_rows, bool) or max_rows < 1
+    ):
+        raise ConfigurationError(
+            f"max_rows must be a positive integer, not {max_rows!r}", key="max_rows"
+        )
+    if reason_class is not None and reason_class not in REASON_CLASSES:
+        raise ConfigurationError(
+            f"reason_class must be one of {', '.join(REASON_CLASSES)}, not "
+            f"{str(reason_class)[:40]!r}",
+            key="reason_class",
+        )
 
 
 def _read_jobs(
@@ -182,6 +286,20 @@ def _read_jobs(
         if unclaimed:
             claimed |= _other_task_uids(connection, indexes, unclaimed)
     return failed, claimed
+
+
+def claimed_task_uids(
+    connection: Connection, indexes: Sequence[str], tasks: Sequence[Mapping[str, Any]]
+) -> set[int]:
+    """The uids of failed `tasks` that belong to a job (shown as the job, or not at all once
+    it completed), for a reader that counts rows without building them."""
+    states = [state.value for state in FAILED_JOB_STATES]
+    statement = select(jobs.c.errors).where(jobs.c.state.in_(states), of_indexes(indexes))
+    claimed = {uid for (errors,) in connection.execute(statement) for uid in _named_tasks(errors)}
+    unclaimed = [task for task in tasks if task.get("uid") not in claimed]
+    if unclaimed:
+        claimed |= _other_task_uids(connection, indexes, unclaimed)
+    return claimed
 
 
 def _jobs(connection: Connection, indexes: Sequence[str], states: Sequence[str]) -> list[Any]:
@@ -230,18 +348,35 @@ def replayable(state: JobState, last_reason: str | None) -> bool:
     return not (state == JobState.CANCELLED and last_reason == "invalid_payload")
 
 
-def _job_row(row: Any, model: str, secrets: tuple[str, ...]) -> FailedWork:
-    """The report row of a selected job row (`_COLUMNS`, unpacked in that order: attribute
-    access per column would cost more than the rest), read from its last error entry."""
-    (job_id, operation, state_name, attempt, max_attempts, index, count, attempted, completed,
-     errors) = row  # fmt: skip
-    entries = errors if isinstance(errors, list) else []
-    last: Mapping[str, Any] = entries[-1] if entries and type(entries[-1]) is dict else {}
-    state = _STATES[state_name]
+def _job_rank(row: Any) -> _Ranked:
+    """What ordering and counting need of a selected job row (`_COLUMNS`, unpacked in that
+    order: attribute access per column would cost more than the rest), from its last error
+    entry."""
+    job_id, _, state_name, _, _, _, _, attempted, completed, errors = row
+    last = _last_entry(errors)
     reason = last.get("reason")
     code = last.get("code") if isinstance(last.get("code"), str) else None
     reason_class = reason_class_of(last.get("reason_class"), reason, code) if last else "unknown"
-    retryable = replayable(state, reason if isinstance(reason, str) else None)
+    retryable = replayable(_STATES[state_name], reason if isinstance(reason, str) else None)
+    failed_at = _failed_at(last.get("at"), completed or attempted)
+    return _Ranked((failed_at is not None, failed_at or "", job_id), reason_class, retryable, row)
+
+
+def _last_entry(errors: Any) -> Mapping[str, Any]:
+    entries = errors if isinstance(errors, list) else []
+    return entries[-1] if entries and type(entries[-1]) is dict else {}
+
+
+def _job_row(ranked: _Ranked, model: str, secrets: tuple[str, ...]) -> FailedWork:
+    """The report row of a ranked job row, read from its last error entry."""
+    (job_id, operation, state_name, attempt, max_attempts, index, count, _, _,
+     errors) = ranked.job  # fmt: skip
+    last = _last_entry(errors)
+    state = _STATES[state_name]
+    reason = last.get("reason")
+    code = last.get("code") if isinstance(last.get("code"), str) else None
+    reason_class = ranked.reason_class
+    retryable = ranked.retryable
     message = last.get("message")
     return FailedWork(
         id=f"job:{job_id}",
@@ -251,7 +386,7 @@ def _job_row(row: Any, model: str, secrets: tuple[str, ...]) -> FailedWork:
         retryable=retryable,
         reason=_safe(str(message) if message else f"job {job_id} is {state}", secrets),
         reason_class=reason_class,
-        failed_at=_failed_at(last.get("at"), completed or attempted),
+        failed_at=ranked.key[1] if ranked.key[0] else None,
         attempt=attempt,
         max_attempts=max_attempts,
         index=index,
@@ -260,7 +395,7 @@ def _job_row(row: Any, model: str, secrets: tuple[str, ...]) -> FailedWork:
             "job_state": str(state),
             "document_count": count,
             "code": code,
-            "tasks": sorted(_named_tasks(entries)),
+            "tasks": sorted(_named_tasks(errors)),
         },
     )
 
@@ -390,4 +525,11 @@ def _newest_first(row: FailedWork) -> tuple[bool, str, int]:
     return (row.failed_at is not None, row.failed_at or "", int(row.id.partition(":")[2]))
 
 
-__all__ = ["REASON_CLASSES", "FailedWork", "FailedWorkReport", "failed_sync_work"]
+__all__ = [
+    "REASON_CLASSES",
+    "FailedWindow",
+    "FailedWork",
+    "FailedWorkReport",
+    "claimed_task_uids",
+    "failed_sync_work",
+]

@@ -43,6 +43,7 @@ from scrypath.operator.retry import index_exists, parse_work_id, retry_sync_work
 from scrypath.operator.status import SyncStatusReport, sync_status
 from scrypath.operator.task_log import count_tasks
 from scrypath.rebuild import reindex
+from scrypath.telemetry import operator_command
 
 DRIFT_SIGNALS = (
     "pending_backend_work",
@@ -161,6 +162,7 @@ class ReconcileReport:
         }
 
 
+@operator_command("reconcile_sync")
 def reconcile_sync(
     model: type[Any],
     *,
@@ -168,17 +170,38 @@ def reconcile_sync(
     work_id: str | None = None,
     include_index_contract_drift: bool = False,
     include_document_drift: bool = False,
+    failed_offset: int = 0,
+    failed_max_rows: int | None = None,
+    failed_reason_class: str | None = None,
     **overrides: Any,
 ) -> ReconcileReport:
     """The reconcile report for `model`; with `action=`, apply that recommendation too.
 
-    `include_document_drift=True` runs a full document audit and may recommend `repair`."""
+    `include_document_drift=True` runs a full document audit and may recommend `repair`.
+    `failed_offset`, `failed_max_rows` and `failed_reason_class` build one page of the failed
+    work (as `failed_sync_work`'s `offset`, `max_rows` and `reason_class`): the signals, the
+    counts and the repair still cover every row, the retries only the rows of that page. A
+    paged report is for reading: an action needs the whole report."""
     wanted = _requested(action, work_id)
+    paged = (failed_offset, failed_max_rows, failed_reason_class) != (0, None, None)
+    if wanted is not None and paged:
+        raise ConfigurationError(
+            "an action is checked against the whole report; drop the failed-work page "
+            "(failed_offset, failed_max_rows, failed_reason_class) to apply one",
+            key="action",
+        )
     spec = spec_for(model)
     config = resolve(**overrides)
     index = index_for(spec, config)
     status = sync_status(model, **overrides)
-    failed = failed_sync_work(model, reason_class_counts=True, **overrides)
+    failed = failed_sync_work(
+        model,
+        reason_class_counts=True,
+        offset=failed_offset,
+        max_rows=failed_max_rows,
+        reason_class=failed_reason_class,
+        **overrides,
+    )
     visibility = reindex_visibility(client_for(config), index, model=spec.model_name)
     drift = index_contract_drift(model, **overrides) if include_index_contract_drift else None
     audit = audit_index(model, **overrides) if include_document_drift else None
@@ -241,7 +264,7 @@ def drift_signals(
     values = (
         status.backend.pending > 0,
         status.queue.pending + status.queue.retrying > 0,
-        bool(failed.rows),
+        failed.total > 0,
         visibility.available,
         visibility.in_progress,
         visibility.cutover == "pending",
@@ -252,8 +275,9 @@ def drift_signals(
 def recommended_actions(
     failed: FailedWorkReport, visibility: ReindexVisibility, audit: AuditReport | None = None
 ) -> tuple[Action, ...]:
-    """One retry per retryable row, then at most one repair: a reindex to finish a rebuild,
-    else the audit's drifted ids, else (without an audit) a backfill for stuck rows."""
+    """One retry per retryable row shown, then at most one repair: a reindex to finish a
+    rebuild, else the audit's drifted ids, else (without an audit) a backfill for stuck rows
+    (of the whole report, even when it shows one page)."""
     actions = [
         Action("retry", row.id, f"{row.id} can be replayed: {row.recovery}")
         for row in failed.rows
@@ -264,8 +288,7 @@ def recommended_actions(
     elif audit is not None:
         if not audit.match:
             actions.append(Action("repair", None, _repair_reason(audit)))
-    elif any(not row.retryable for row in failed.rows):
-        stuck = sum(1 for row in failed.rows if not row.retryable)
+    elif (stuck := failed.stuck) > 0:
         actions.append(
             Action(
                 "backfill",

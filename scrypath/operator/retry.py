@@ -54,6 +54,7 @@ from scrypath.queue.database import (
 from scrypath.queue.jobs import REQUEUED, Job, JobError, JobRef, JobState
 from scrypath.queue.payload import Invalid, decode, resolve_model
 from scrypath.queue.table import jobs
+from scrypath.telemetry import operator_command
 
 WORK_ID = re.compile(r"(job|task):([1-9][0-9]{0,18})")
 """A work id as the failed-work report prints it: `job:812` or `task:4031`."""
@@ -88,6 +89,7 @@ class RetryResult:
         }
 
 
+@operator_command("retry_sync_work")
 def retry_sync_work(work_id: str, **overrides: Any) -> RetryResult:
     """Retry the one row of failed work named `work_id` (see the module docs)."""
     source, number = parse_work_id(work_id)

@@ -31,6 +31,7 @@ from scrypath.operator.task_log import count_tasks
 from scrypath.queue.database import database_now, outbox_call, outbox_engine, require_installed
 from scrypath.queue.jobs import JobState
 from scrypath.queue.table import jobs
+from scrypath.telemetry import operator_command
 
 PENDING_STATES = (JobState.AVAILABLE, JobState.SCHEDULED, JobState.EXECUTING)
 FAILED_STATES = (JobState.DISCARDED, JobState.CANCELLED)
@@ -115,6 +116,7 @@ class SyncStatusReport:
         }
 
 
+@operator_command("sync_status")
 def sync_status(model: type[Any], **overrides: Any) -> SyncStatusReport:
     """Where `model`'s sync stands, read-only."""
     spec = spec_for(model)

@@ -36,7 +36,7 @@ from scrypath.queue.claim import claim, renew
 from scrypath.queue.coalesce import coalesce
 from scrypath.queue.database import database_now, transaction
 from scrypath.queue.deliver import Target, deliver
-from scrypath.queue.events import EventHook, JobEvent, Outcome, emit, logger
+from scrypath.queue.events import EventHook, JobEvent, Outcome, emit, lost_attempt, unrecorded
 from scrypath.queue.freshness import is_retry, newer_documents
 from scrypath.queue.jobs import (
     REQUEUED,
@@ -51,6 +51,7 @@ from scrypath.queue.jobs import (
 )
 from scrypath.queue.payload import Decoded, Invalid, decode
 from scrypath.results import DocumentId
+from scrypath.telemetry import span
 
 
 def _since_requeue(errors: Sequence[JobError]) -> Sequence[JobError]:
@@ -96,10 +97,13 @@ class Batcher:
         if not claimed:
             return BatchReport()
         tally: Counter[Outcome] = Counter()
-        try:
-            self._process(claimed, tally)
-        except Exception as error:  # a lost database or a bug must not strand the batch
-            self._fail_held(claimed, error, tally)
+        with span("scrypath.worker.batch", worker=self.owner, job_count=len(claimed)) as traced:
+            try:
+                self._process(claimed, tally)
+            except Exception as error:  # a lost database or a bug must not strand the batch
+                self._fail_held(claimed, error, tally)
+            failed = any(tally[outcome] for outcome in _OUTCOMES.values())
+            traced.set(outcome="failed" if failed else "completed")
         return BatchReport(len(claimed), dict(tally))
 
     def _transaction(self, what: str) -> AbstractContextManager[Connection]:
@@ -180,6 +184,7 @@ class Batcher:
                 )
                 updated = settle.record(connection, self.owner, job, entry)
             if updated is not None:
+                lost_attempt(job, entry, self.owner)
                 kept.append(updated)
         return kept
 
@@ -282,8 +287,8 @@ class Batcher:
         for job in claimed:
             try:
                 self._fail(job, error, tally)
-            except Exception:
-                logger.exception("could not record the failure of job %s", job.id)
+            except Exception as failure:
+                unrecorded(job, failure, self.owner)
                 return
 
     def _report(

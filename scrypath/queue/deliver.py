@@ -37,6 +37,7 @@ from scrypath.queue.coalesce import Contribution, IndexWork, Item
 from scrypath.queue.current import can_read_back, current_plan
 from scrypath.queue.jobs import classify, is_rejection
 from scrypath.recheck import Unsettled, recheck
+from scrypath.telemetry import span
 
 Outcomes = dict[int, BaseException | None]
 """Job id -> None when its write succeeded, else the error that failed it. A job this
@@ -58,6 +59,15 @@ class Target:
 
 def deliver(target: Target, work: IndexWork) -> Outcomes:
     """Send one index's work and wait for it; every job still held gets an outcome."""
+    model, count = work.spec.model_name, len(_job_ids(work))
+    with span("scrypath.worker.deliver", model=model, index=work.index, job_count=count) as traced:
+        outcomes = _deliver(target, work)
+        failed = any(error is not None for error in outcomes.values())
+        traced.set(mode="queue", outcome="failed" if failed else "completed")
+        return outcomes
+
+
+def _deliver(target: Target, work: IndexWork) -> Outcomes:
     try:
         _prepare(target, work)
     except BackendError as error:

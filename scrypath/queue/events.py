@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from scrypath.queue.jobs import JobError, JobState
+from scrypath.queue.jobs import Job, JobError, JobState
+from scrypath.telemetry import record_job, record_lost_attempt
+from scrypath.telemetry.logs import EVENT_FIELD, error_fields, log_event
 
 Outcome = Literal["completed", "superseded", "retryable", "discarded", "cancelled"]
 OUTCOMES: tuple[Outcome, ...] = ("completed", "superseded", "retryable", "discarded", "cancelled")
@@ -84,14 +86,63 @@ EventHook = Callable[[JobEvent], None]
 
 
 def emit(event: JobEvent, hook: EventHook | None) -> None:
-    """Log `event` and hand it to `hook`; a failing hook is logged, never raised."""
-    logger.log(_LEVELS[event.outcome], _describe(event), extra={"scrypath_event": event.to_json()})
+    """Log `event`, count it, and hand it to `hook`; a failing hook is logged, never raised
+    (with its traceback: the hook is the application's code)."""
+    logger.log(_LEVELS[event.outcome], _describe(event), extra={EVENT_FIELD: event.to_json()})
+    reason_class = event.error.reason_class if event.error else None
+    record_job(event.model, event.operation, event.outcome, reason_class)
     if hook is None:
         return
     try:
         hook(event)
     except Exception:
         logger.exception("the job event hook raised on job %s", event.job_id)
+
+
+def lost_attempt(job: Job, entry: JobError, worker: str) -> None:
+    """A structured warning (and a count) for an attempt whose worker stopped or lost the
+    lease before settling it, as found by the worker that claimed the job next."""
+    record_lost_attempt(job.model)
+    log_event(
+        logger,
+        logging.WARNING,
+        "job %s lost attempt %s/%s on %s: its worker stopped or lost the lease",
+        job.id,
+        entry.attempt,
+        job.max_attempts,
+        job.index,
+        event="job_attempt_lost",
+        job_id=job.id,
+        index=job.index,
+        model=job.model,
+        operation=job.operation,
+        attempt=entry.attempt,
+        max_attempts=job.max_attempts,
+        worker=worker,
+        reason=entry.reason,
+        reason_class=entry.reason_class,
+    )
+
+
+def unrecorded(job: Job, error: BaseException, worker: str) -> None:
+    """One line when a job's failure could not be written (its lease expires and another
+    attempt takes the job over)."""
+    fields = error_fields(error)
+    log_event(
+        logger,
+        logging.ERROR,
+        "could not record the failure of job %s [%s/%s]; its lease will expire and the job "
+        "will be attempted again",
+        job.id,
+        fields["reason_class"],
+        fields["reason"],
+        event="job_failure_unrecorded",
+        job_id=job.id,
+        index=job.index,
+        model=job.model,
+        worker=worker,
+        **fields,
+    )
 
 
 def _describe(event: JobEvent) -> str:

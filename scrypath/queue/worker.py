@@ -9,6 +9,7 @@ own lease owner. While running, completed jobs past their retention are swept pe
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import random
@@ -38,6 +39,7 @@ from scrypath.queue.database import (
 )
 from scrypath.queue.events import OUTCOMES, EventHook, Outcome, logger
 from scrypath.queue.sweep import sweep_completed
+from scrypath.telemetry.logs import error_fields, log_event
 
 MAX_CONCURRENCY = 64
 MAX_BATCH_SIZE = 10_000
@@ -200,7 +202,16 @@ class Worker:
             try:
                 report = batcher.run()
             except OutboxError as error:
-                logger.warning("%s: the outbox is unavailable, retrying: %s", owner, error)
+                log_event(
+                    logger,
+                    logging.WARNING,
+                    "%s: the outbox is unavailable, retrying: %s",
+                    owner,
+                    error,
+                    event="outbox_unavailable",
+                    worker=owner,
+                    **error_fields(error),
+                )
                 self._stop.wait(idle)
                 idle = min(idle * 2, max(_MAX_IDLE_BACKOFF, self.poll_interval))
                 continue
@@ -214,7 +225,15 @@ class Worker:
         try:
             tally.swept(self.sweep())
         except OutboxError as error:
-            logger.warning("sweeping completed jobs failed: %s", error)
+            log_event(
+                logger,
+                logging.WARNING,
+                "sweeping completed jobs failed: %s",
+                error,
+                event="sweep_failed",
+                worker=self.name,
+                **error_fields(error),
+            )
 
     def _in_threads(self, loop: Callable[[str], None]) -> None:
         """Run `loop` once per owner: inline for one, in threads for more."""
@@ -251,10 +270,15 @@ class Worker:
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
 
         def graceful(signum: int, frame: FrameType | None) -> None:
-            logger.warning(
+            log_event(
+                logger,
+                logging.WARNING,
                 "%s: received %s; finishing the current batch, claiming no more",
                 self.name,
                 signal.Signals(signum).name,
+                event="worker_stopping",
+                worker=self.name,
+                signal=signal.Signals(signum).name,
             )
             self.stop()
             for sig in previous:
