@@ -19,11 +19,23 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, String, and_, cast, make_url, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    make_url,
+    null,
+    select,
+)
 from sqlalchemy.exc import ArgumentError
 
 from scrypath.config import Config, resolve
@@ -201,9 +213,9 @@ def failed_sync_work(
         limit=limit,
         **context,
     )
-    failed_jobs, claimed = _read_jobs(config, indexes, tasks)
+    windowed = (offset, max_rows, reason_class) != (0, None, None)
+    ranked, claimed = _read_ranked(config, indexes, tasks, windowed=windowed)
     secrets = _secrets(config)
-    ranked = [_job_rank(job) for job in failed_jobs]
     ranked += [
         _built(_task_row(task, index, spec.model_name, secrets))
         for task in tasks
@@ -217,9 +229,10 @@ def failed_sync_work(
     if reason_class is not None:
         chosen = [row for row in ranked if row.reason_class == reason_class]
     end = None if max_rows is None else offset + max_rows
-    shown = tuple(_build(row, spec.model_name, secrets) for row in chosen[offset:end])
+    page = _with_jobs(config, chosen[offset:end])
+    shown = tuple(_build(row, spec.model_name, secrets) for row in page)
     window = None
-    if (offset, max_rows, reason_class) != (0, None, None):
+    if windowed:
         retryable = sum(1 for row in ranked if row.retryable)
         window = FailedWindow(offset, max_rows, reason_class, len(ranked), len(chosen), retryable)
     return FailedWorkReport(spec.model_name, index, shown, counts, window)
@@ -235,6 +248,83 @@ class _Ranked:
     retryable: bool
     job: Any = None
     built: FailedWork | None = None
+
+
+def _read_ranked(
+    config: Config, indexes: Sequence[str], tasks: Sequence[Mapping[str, Any]], *, windowed: bool
+) -> tuple[list[_Ranked], set[int]]:
+    """The failed jobs, ranked, and the uids of the failed tasks that belong to a job. For a
+    window on SQLite or PostgreSQL the database takes each job's last error fields out of
+    its JSON, so no whole row is read (`_with_jobs` reads the page's rows afterwards)."""
+    fields = None
+    if windowed and config.outbox is not None:
+        fields = _last_error_fields(outbox_engine(config).dialect.name)
+    if fields is None:
+        failed, claimed = _read_jobs(config, indexes, tasks)
+        return [_job_rank(job) for job in failed], claimed
+    engine = outbox_engine(config)
+    states = [state.value for state in FAILED_JOB_STATES]
+    columns = (jobs.c.id, jobs.c.state, jobs.c.attempted_at, jobs.c.completed_at, *fields)
+    with outbox_call(engine, "read failed work"), engine.connect() as connection:
+        try:
+            require_installed(connection)
+        except OutboxNotInstalledError:
+            return [], set()
+        statement = select(*columns).where(jobs.c.state.in_(states), of_indexes(indexes))
+        ranked = [_field_rank(row) for row in connection.execute(statement)]
+        claimed = claimed_task_uids(connection, indexes, tasks) if tasks else set()
+    return ranked, claimed
+
+
+_LAST_ERROR_FIELDS = ("at", "reason_class", "reason", "code")
+
+
+def _last_error_fields(dialect: str) -> list[ColumnElement[Any]] | None:
+    """SQL for the string fields of a job's last error entry (NULL when absent or not a
+    string, as the report reads them), on the databases whose JSON functions allow it."""
+    if dialect == "sqlite":
+        return [
+            case(
+                (
+                    func.json_type(jobs.c.errors, path) == "text",
+                    func.json_extract(jobs.c.errors, path),
+                ),
+                else_=null(),
+            )
+            for path in (f"$[#-1].{name}" for name in _LAST_ERROR_FIELDS)
+        ]
+    if dialect == "postgresql":
+        return [
+            case((func.json_typeof(entry) == "string", entry.as_string()), else_=null())
+            for entry in (jobs.c.errors[-1][name] for name in _LAST_ERROR_FIELDS)
+        ]
+    return None
+
+
+def _field_rank(row: Any) -> _Ranked:
+    """`_job_rank` from the last error entry's fields as the database extracted them."""
+    job_id, state_name, attempted, completed, at, recorded, reason, code = row
+    reason_class = reason_class_of(recorded, reason, code)
+    retryable = replayable(_STATES[state_name], reason)
+    failed_at = _failed_at(at, completed or attempted)
+    return _Ranked((failed_at is not None, failed_at or "", job_id), reason_class, retryable)
+
+
+def _with_jobs(config: Config, page: Sequence[_Ranked]) -> list[_Ranked]:
+    """The page with its jobs' rows read (ranked from their fields alone). A job gone since
+    it was ranked is no longer failed work, and is left out."""
+    wanted = [row.key[2] for row in page if row.job is None and row.built is None]
+    if not wanted:
+        return list(page)
+    engine = outbox_engine(config)
+    with outbox_call(engine, "read failed work"), engine.connect() as connection:
+        statement = select(*_COLUMNS).where(jobs.c.id.in_(wanted))
+        found = {job[0]: job for job in connection.execute(statement)}
+    return [
+        row if row.job is not None or row.built is not None else replace(row, job=job)
+        for row in page
+        if row.built is not None or row.job is not None or (job := found.get(row.key[2]))
+    ]
 
 
 def _rank_key(row: _Ranked) -> tuple[bool, str, int]:
@@ -281,6 +371,8 @@ def _read_jobs(
         except OutboxNotInstalledError:
             return [], set()
         failed = _jobs(connection, indexes, [state.value for state in FAILED_JOB_STATES])
+        if not tasks:  # the claims only sort tasks out: without any, nothing to look up
+            return failed, set()
         claimed = {uid for row in failed for uid in _named_tasks(row[-1])}
         unclaimed = [task for task in tasks if task.get("uid") not in claimed]
         if unclaimed:

@@ -1,7 +1,8 @@
 """One page of a failed-work report, grouped by reason class (in the contract's order).
 
 A model can hold thousands of failed rows; a page shows `size` of them, optionally of one
-reason class, and the class counts always cover the whole report.
+reason class, and the class counts always cover the whole report. The operator API builds
+only the rows of the page (`failed_sync_work(..., offset=, max_rows=, reason_class=)`).
 """
 
 from __future__ import annotations
@@ -41,30 +42,33 @@ def parse_class(text: str | None) -> str | None:
     return text if text in REASON_CLASSES else None
 
 
-def failed_page(
-    report: FailedWorkReport, shown_class: str | None, page: int, size: int
-) -> FailedPage:
-    """Page `page` (clamped to the last) of the report's rows, of `shown_class` if given."""
+def failed_page(report: FailedWorkReport, page: int, size: int) -> FailedPage:
+    """The page of rows `report` holds: a windowed report (`max_rows=size`) holds exactly
+    that page; a whole report is cut here (page `page`, clamped to the last)."""
     counts = report.class_counts or class_counts(report.rows)
+    window = report.window
     rows: Sequence[FailedWork] = report.rows
-    if shown_class is not None:
-        rows = [row for row in rows if row.reason_class == shown_class]
-    pages = max(1, math.ceil(len(rows) / size))
-    page = min(page, pages)
-    start = (page - 1) * size
-    chosen = rows[start : start + size]
+    if window is None:
+        matching, shown_class, start = len(rows), None, (page - 1) * size
+    else:
+        matching, shown_class, start = window.matching, window.reason_class, window.offset
+    pages = max(1, math.ceil(matching / size))
+    if window is None:
+        page = min(page, pages)
+        start = (page - 1) * size
+        rows = rows[start : start + size]
     groups = tuple(
         (name, grouped)
         for name in REASON_CLASSES
-        if (grouped := tuple(row for row in chosen if row.reason_class == name))
+        if (grouped := tuple(row for row in rows if row.reason_class == name))
     )
     return FailedPage(
         groups,
         {name: counts.get(name, 0) for name in REASON_CLASSES},
-        len(report.rows),
+        report.total,
         shown_class,
-        page,
+        start // size + 1,
         pages,
-        start + 1 if chosen else 0,
-        start + len(chosen),
+        start + 1 if rows else 0,
+        start + len(rows),
     )

@@ -13,8 +13,6 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from scrypath.operator.status import SyncStatusReport
-
 WINDOW = 3600.0
 """Seconds of history kept (and charted)."""
 MIN_SPACING = 5.0
@@ -31,11 +29,6 @@ class Sample:
     failed: int
 
 
-def sample_of(report: SyncStatusReport, failed: int, at: float) -> Sample:
-    """The sample a status report and a failed-work count give."""
-    return Sample(at, report.queue.oldest_pending_age_seconds, failed)
-
-
 class History:
     """Per-model ring buffers of samples, safe to share between request threads."""
 
@@ -47,9 +40,10 @@ class History:
     def now(self) -> float:
         return self._clock()
 
-    def record(self, key: str, report: SyncStatusReport, failed: int) -> None:
-        """Add a sample of `key`'s model (unless one was taken just before)."""
-        sample = sample_of(report, failed, self._clock())
+    def record(self, key: str, lag: float | None, failed: int) -> None:
+        """Add a sample of `key`'s model: its queue's lag (the oldest pending job's age) and
+        its failed-work count (unless a sample was taken just before)."""
+        sample = Sample(self._clock(), lag, failed)
         with self._lock:
             series = self._series.setdefault(key, deque())
             if series and sample.at - series[-1].at < MIN_SPACING:

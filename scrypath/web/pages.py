@@ -7,6 +7,7 @@ same thing in the same words.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -35,7 +36,9 @@ async def overview(request: Request) -> Response:
     history = console.history
     mode, backend = describe_backend(console.settings.overrides)
     panels = lag_and_failed(history.combined(console.settings.models), history.now())
+    read_at = time.strftime("%H:%M:%S", time.gmtime(history.now()))
     context = {"rows": rows, "mode": mode, "backend": backend, "panels": panels}
+    context["read_at"] = read_at
     return render(request, console.settings, "overview.html", context)
 
 
@@ -54,7 +57,11 @@ async def model(request: Request) -> Response:
     console = console_of(request)
     key = model_key(request)
     audit = request.query_params.get("audit") == "1"
-    reconcile, drift = await run_in_threadpool(console.reader.model_page, key, audit=audit)
+    shown_class = parse_class(request.query_params.get("class"))
+    page = parse_page(request.query_params.get("page"))
+    reconcile, drift = await run_in_threadpool(
+        console.reader.model_page, key, audit=audit, shown_class=shown_class, page=page
+    )
     settings = console.settings
     found = settings.models[key]
     context: dict[str, Any] = {
@@ -68,45 +75,45 @@ async def model(request: Request) -> Response:
         "mode": describe_backend(settings.overrides)[0],
     }
     if reconcile.report is not None:
-        context.update(
-            report_context(
-                reconcile.report,
-                key,
-                parse_class(request.query_params.get("class")),
-                parse_page(request.query_params.get("page")),
-                settings.page_size,
-            )
-        )
+        context.update(report_context(reconcile.report, key, page, settings.page_size))
     return render(request, settings, "model.html", context)
 
 
-def report_context(
-    report: ReconcileReport, key: str, shown_class: str | None, page: int, size: int
-) -> dict[str, Any]:
-    """What the model page shows of a reconcile report, with the CLI's own lines."""
+def report_context(report: ReconcileReport, key: str, page: int, size: int) -> dict[str, Any]:
+    """What the model page shows of a reconcile report (one page of its failed work), with
+    the CLI's own lines."""
     retries = {action.work_id for action in report.actions if action.kind == "retry"}
     repairs = [action for action in report.actions if action.kind != "retry"]
     return {
         "report": report,
         "status_lines": lines.status_lines(report.status, key)[1:],
         "class_lines": lines.class_count_lines(report.failed.class_counts or {}),
-        "listing": failed_page(report.failed, shown_class, page, size),
+        "listing": failed_page(report.failed, page, size),
         "row_lines": lines.row_lines,
         "retries": retries,
         "repairs": repairs,
         "reindex_line": lines.reindex_line(report.reindex),
         "signals_line": lines.signals_line(report.signals),
         "actions_line": _actions_line(report, repairs, len(retries)),
+        "retry_total": _retry_total(report, len(retries)),
         "audit_lines": (
             None if report.document_drift is None else audit_lines(report.document_drift, key)
         ),
     }
 
 
-def _actions_line(report: ReconcileReport, repairs: list[Any], retries: int) -> str:
-    """The CLI's `Recommended actions:` line; past `SHOWN_RETRIES` retries, the repairs and
-    a count (each retry has its button on its row)."""
-    if retries <= SHOWN_RETRIES:
+def _retry_total(report: ReconcileReport, shown: int) -> int:
+    """Retries the whole report recommends (a paged report lists those of its page)."""
+    window = report.failed.window
+    return shown if window is None else window.retryable
+
+
+def _actions_line(report: ReconcileReport, repairs: list[Any], shown: int) -> str:
+    """The CLI's `Recommended actions:` line when every retry is on this page and there are
+    at most `SHOWN_RETRIES`; else the repairs and a count (each retry has its button on its
+    row)."""
+    retries = _retry_total(report, shown)
+    if retries == shown and retries <= SHOWN_RETRIES:
         return lines.actions_line(report.actions)
     return f"{lines.actions_line(repairs)} (and {retries} retries, one per retryable row)"
 

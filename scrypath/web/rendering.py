@@ -27,6 +27,18 @@ ENVIRONMENT = jinja2.Environment(
 ENVIRONMENT.filters["value"] = operator_lines.value
 
 
+def age(seconds: float) -> str:
+    """How long ago a kept reading was taken, as a person says it: `just now`, `12 s ago`."""
+    if seconds < 1:
+        return "just now"
+    if seconds < 120:
+        return f"{seconds:.0f} s ago"
+    return f"{seconds / 60:.0f} min ago"
+
+
+ENVIRONMENT.filters["age"] = age
+
+
 def link(
     request: Request, name: str, query: Mapping[str, object] | None = None, **params: str
 ) -> str:

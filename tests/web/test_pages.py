@@ -142,3 +142,31 @@ def test_the_stylesheet_is_served_from_the_package(client: TestClient) -> None:
     assert answer.status_code == 200
     assert "text/css" in answer.headers["content-type"]
     assert answer.headers["x-frame-options"] == "DENY"
+
+
+def test_the_overview_says_when_it_read_and_how_old_the_kept_contract_badge_is(
+    setup: Models, meilisearch_fake: Any
+) -> None:
+    scrypath.ensure_index(setup.Author)
+    clock = [0.0]
+    with TestClient(console_for(setup, access_token=None, guard=lambda r: True)) as c:
+        c.app.state.console.reader.drift_cache._clock = lambda: clock[0]
+        first = c.get("/").text
+        clock[0] = 30.0
+        again = c.get("/").text
+    assert "counts read live at <time" in first
+    author_first = first.split('id="model-Author"')[1].split("</tr>")[0]
+    author_again = again.split('id="model-Author"')[1].split("</tr>")[0]
+    assert "checked just now" in author_first
+    assert "checked 30 s ago" in author_again
+
+
+def test_a_page_of_failed_work_counts_the_retries_of_every_page(
+    setup: Models, meilisearch_fake: Any
+) -> None:
+    for post_id in (1, 2, 3):
+        discard_a_job(setup, meilisearch_fake, post_id)
+    with TestClient(console_for(setup, page_size=2, access_token=None, guard=lambda r: True)) as c:
+        html = c.get(page_of(setup.Post)).text
+    assert "(and 3 retries, one per retryable row)" in html
+    assert 'id="failed-total">3<' in html
