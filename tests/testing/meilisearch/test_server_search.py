@@ -82,3 +82,14 @@ def test_searching_an_unknown_index_is_404(raw, method, path, body):
 def test_an_invalid_index_uid_in_a_search_path_is_400(raw):
     response = raw("POST", "/indexes/not%20valid/search", json_body={})
     assert (response.status, response.code) == (400, "invalid_index_uid")
+
+
+def test_the_official_client_gets_performance_details_and_vectors(client, fake):
+    index = client.index("embedded")
+    index.add_documents([{"id": 1, "title": "Alien", "_vectors": {"default": [0.1, 0.2]}}])
+    fake.wait_idle()
+    result = index.search("alien", {"showPerformanceDetails": True, "retrieveVectors": True})
+    assert "search > evaluate query" in result["performanceDetails"]
+    assert result["hits"][0]["_vectors"]["default"]["embeddings"] == [[0.1, 0.2]]
+    assert "_vectors" not in index.search("alien")["hits"][0]
+    assert index.search("0.1")["hits"] == []

@@ -392,7 +392,7 @@ def test_cancel_and_delete_need_a_filter(api: Any) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "route"),
     [
-        ("GET", "/keys", "/keys"),
+        ("GET", "/tasks/stream", "/tasks/stream"),
         ("POST", "/dumps", "/dumps"),
         ("GET", "/batches/stream", "/batches/stream"),
         ("POST", "/indexes/x/similar", "/indexes/{index_uid}/similar"),

@@ -226,6 +226,7 @@ def test_read_responses_follow_the_spec(
         {"q": "alien", "distinct": "genre"},
         {"q": "a", "matchingStrategy": "all", "attributesToSearchOn": ["title"]},
         {"q": "nothing matches this", "facets": ["genre"]},
+        {"q": "alien", "showPerformanceDetails": True, "retrieveVectors": True},
     ],
     ids=[
         "empty",
@@ -238,6 +239,7 @@ def test_read_responses_follow_the_spec(
         "distinct",
         "strategy",
         "no-hits",
+        "performance-details",
     ],
 )
 def test_search_post_responses_follow_the_spec(
@@ -293,6 +295,9 @@ def test_federated_multi_search_responses_follow_the_spec(
     merged = {"federation": {**federation, "mergeFacets": {}}, "queries": queries}
     result = check(openapi, api, "POST", "/multi-search", merged)
     assert "genre" in result["facetDistribution"]
+    timed = {"federation": {**federation, "showPerformanceDetails": True}, "queries": queries}
+    details = check(openapi, api, "POST", "/multi-search", timed)["performanceDetails"]
+    assert "federated search" in details
 
 
 def test_task_views_follow_the_spec(openapi: Any, api: Any, seeded: str) -> None:

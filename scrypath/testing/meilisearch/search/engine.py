@@ -16,10 +16,12 @@ from ..errors import MeiliError
 from .config import Config, config_from
 from .facets import distribution, facet_fields, search_values
 from .formatting import Formatting, crop_lengths, make_hit
+from .gc_pause import paused
 from .params import FACET_SEARCH_PARAMS, SEARCH_PARAMS, refuse_vectors, validate
-from .pipeline import Run, run_query
+from .pipeline import Run, ranking_stage, run_query
 from .rules import matching_rule, patterns_where
 from .store import DocumentStore
+from .timing import Stopwatch
 
 DEFAULT_LIMIT = 20
 
@@ -29,39 +31,60 @@ def elapsed_ms(started: float) -> int:
 
 
 def search(
-    store: DocumentStore, settings: Mapping[str, Any], params: Any, *, index_uid: str
+    store: DocumentStore,
+    settings: Mapping[str, Any],
+    params: Any,
+    *,
+    index_uid: str,
+    eager: bool = False,
 ) -> dict[str, Any]:
-    """`POST /indexes/{index_uid}/search`: the full search response."""
+    """`POST /indexes/{index_uid}/search`: the full search response.
+
+    `eager` ranks every candidate up front instead of lazily (same results, slower): the
+    reference that tests compare the lazy ranking against.
+    """
     started = time.perf_counter()
     given = validate(params, SEARCH_PARAMS)
     refuse_vectors(given)
     config = config_from(settings)
-    with store.lock:
+    with store.lock, paused(len(store)):
         store.ensure(config)
-        body = search_checked(store, config, given, index_uid)
+        body = search_checked(store, config, given, index_uid, eager=eager)
     body["processingTimeMs"] = elapsed_ms(started)
     return body
 
 
 def search_checked(
-    store: DocumentStore, config: Config, given: dict[str, Any], index_uid: str
+    store: DocumentStore,
+    config: Config,
+    given: dict[str, Any],
+    index_uid: str,
+    *,
+    eager: bool = False,
 ) -> dict[str, Any]:
     """A search whose parameters are already type-checked. The store lock must be held."""
-    run = run_query(store, config, given, index_uid)
+    watch = Stopwatch("search")
+    run = run_query(store, config, given, index_uid, eager=eager, watch=watch)
     facets = facet_fields(given["facets"], store, config) if "facets" in given else None
     offset, limit, info = paginate(given, run.total, config.max_total_hits)
-    docs = list(islice(run.ordered, offset, offset + limit))
-    spec = formatting(store, config, given, run)
+    with watch.stage(ranking_stage(run.matched.query.placeholder)):
+        docs = list(islice(run.ordered, offset, offset + limit))
+    with watch.stage("format"):
+        spec = formatting(store, config, given, run)
+        hits = [render_hit(store, spec, given, run, doc) for doc in docs]
     body: dict[str, Any] = {
-        "hits": [render_hit(store, spec, given, run, doc) for doc in docs],
+        "hits": hits,
         "query": given.get("q") or "",
         "processingTimeMs": 0,
         **info,
     }
     if facets is not None:
-        dist, stats = distribution(facets, store, run.kept, config)
+        with watch.stage("facet distribution"):
+            dist, stats = distribution(facets, store, run.kept, config)
         body["facetDistribution"] = dist
         body["facetStats"] = stats
+    if given.get("showPerformanceDetails"):
+        body["performanceDetails"] = watch.details()
     return body
 
 
@@ -100,6 +123,7 @@ def formatting(
         matches_position=bool(given.get("showMatchesPosition")),
         tokenizer=store.tokenizer,
         matches=run.matched.highlights,
+        vectors=bool(given.get("retrieveVectors")),
     )
 
 
@@ -126,7 +150,7 @@ def facet_search(
     config = config_from(settings)
     if not config.facet_search:
         raise MeiliError("facet_search_disabled", "The facet search is disabled for this index")
-    with store.lock:
+    with store.lock, paused(len(store)):
         store.ensure(config)
         run = run_query(store, config, given, index_uid)
         check_facet_searchable(given["facetName"], config)

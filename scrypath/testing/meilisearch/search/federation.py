@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from typing import Any
 
 from ..errors import MeiliError
@@ -19,6 +20,7 @@ from .config import Config, config_from
 from .engine import elapsed_ms, paginate, search_checked
 from .federated_facets import facets_by_index
 from .federated_merge import QuerySpec, Source, federated_hit, merge_entries
+from .gc_pause import paused
 from .params import (
     SEARCH_PARAMS,
     Param,
@@ -32,6 +34,7 @@ from .params import (
 )
 from .pipeline import run_query
 from .store import DocumentStore
+from .timing import Stopwatch
 
 Resolve = Callable[[str], tuple[DocumentStore, Mapping[str, Any]]]
 _INDEX_UID = re.compile(r"^[A-Za-z0-9_-]{1,512}$")
@@ -141,7 +144,7 @@ def _plain(spec: QuerySpec, resolve: Resolve) -> dict[str, Any]:
     started = time.perf_counter()
     store, config = _resolve(spec, resolve)
     try:
-        with store.lock:
+        with store.lock, paused(len(store)):
             store.ensure(config)
             body = search_checked(store, config, spec.given, spec.index_uid)
     except MeiliError as error:
@@ -187,14 +190,14 @@ def _refused_option(spec: QuerySpec, fed: Mapping[str, Any]) -> MeiliError | Non
     return None
 
 
-def _run(spec: QuerySpec, fed: Mapping[str, Any], resolve: Resolve) -> Source:
+def _run(spec: QuerySpec, fed: Mapping[str, Any], resolve: Resolve, watch: Stopwatch) -> Source:
     _check_federated(spec, fed)
     store, config = _resolve(spec, resolve)
     given = dict(spec.given)
     if "distinct" in fed:
         given["distinct"] = fed["distinct"]
     try:
-        with store.lock:
+        with store.lock, paused(len(store)), watch.stage(f"queries[{spec.position}]"):
             store.ensure(config)
             run = run_query(store, config, given, spec.index_uid)
     except MeiliError as error:
@@ -212,19 +215,22 @@ def _total(sources: list[Source]) -> int:
 def _federated(
     specs: list[QuerySpec], fed: dict[str, Any], resolve: Resolve, started: float
 ) -> dict[str, Any]:
-    sources = [_run(spec, fed, resolve) for spec in specs]
+    watch = Stopwatch("federated search")
+    sources = [_run(spec, fed, resolve, watch) for spec in specs]
     total = _total(sources)
     offset, limit, info = paginate(fed, total, _UNCAPPED)
-    if "distinct" in fed:
-        merged = merge_entries(sources, total, fed["distinct"])
-        offset, limit, info = paginate(fed, len(merged), _UNCAPPED)
-    else:
-        merged = merge_entries(sources, offset + limit, None)
-    body: dict[str, Any] = {
-        "hits": [federated_hit(entry) for entry in merged[offset : offset + limit]],
-        "processingTimeMs": 0,
-        **info,
-    }
-    body.update(facets_by_index(fed, sources, resolve))
+    with watch.stage("merge"):
+        if "distinct" in fed:
+            merged = merge_entries(sources, total, fed["distinct"])
+            offset, limit, info = paginate(fed, len(merged), _UNCAPPED)
+        else:
+            merged = merge_entries(sources, offset + limit, None)
+    with watch.stage("format"):
+        hits = [federated_hit(entry) for entry in merged[offset : offset + limit]]
+    body: dict[str, Any] = {"hits": hits, "processingTimeMs": 0, **info}
+    with watch.stage("facet distribution") if "facetsByIndex" in fed else nullcontext():
+        body.update(facets_by_index(fed, sources, resolve))
+    if fed.get("showPerformanceDetails"):
+        body["performanceDetails"] = watch.details()
     body["processingTimeMs"] = elapsed_ms(started)
     return body

@@ -1,10 +1,11 @@
 """Turning a stored document into a hit: retrieved fields, `_formatted`, `_matchesPosition`.
 
-Hits show `attributesToRetrieve` within `displayedAttributes`. `_formatted` holds the
-same fields plus those asked for highlighting or cropping, with numbers as strings;
-highlighting wraps matched words (only the matched part of a prefix), cropping keeps
-`cropLength` words around the first match. Match positions are in bytes, like
-Meilisearch's.
+Hits show `attributesToRetrieve` within `displayedAttributes`, and `_vectors` only
+with `retrieveVectors` (whatever `attributesToRetrieve` says). `_formatted` holds the
+same fields (never `_vectors`) plus those asked for highlighting or cropping, with
+numbers as strings; highlighting wraps matched words (only the matched part of a
+prefix), cropping keeps `cropLength` words around the first match. Match positions
+are in bytes, like Meilisearch's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .fields import is_under, leaves, select
+from .postings import VECTORS
 from .tokens import Token, Tokenizer, fold, text_of
 
 
@@ -30,6 +32,7 @@ class Formatting:
     matches_position: bool
     tokenizer: Tokenizer
     matches: dict[str, int | None]
+    vectors: bool = False
 
     @property
     def formatted(self) -> bool:
@@ -52,12 +55,31 @@ def crop_lengths(attributes: list[str] | None, default: int) -> dict[str, int] |
 
 def make_hit(document: dict[str, Any], spec: Formatting) -> dict[str, Any]:
     visible = select(document, spec.displayed)
+    vectors = visible.pop(VECTORS, None)
     hit = select(visible, spec.retrieve)
+    if spec.vectors and isinstance(vectors, dict):
+        hit[VECTORS] = {name: embeddings(value) for name, value in vectors.items()}
     if spec.formatted:
         hit["_formatted"] = _formatted(visible, spec)
     if spec.matches_position:
         hit["_matchesPosition"] = _positions(visible, spec)
     return hit
+
+
+def embeddings(value: Any) -> dict[str, Any]:
+    """A user-provided `_vectors` entry in the shape search hits show it."""
+    if isinstance(value, dict):
+        found = value.get("embeddings")
+        regenerate = bool(value.get("regenerate", False))
+    else:
+        found, regenerate = value, False
+    if found is None:
+        vectors: list[Any] = []
+    elif isinstance(found, list) and found and not isinstance(found[0], list):
+        vectors = [found]
+    else:
+        vectors = list(found) if isinstance(found, list) else [found]
+    return {"embeddings": vectors, "regenerate": regenerate}
 
 
 def _named(path: str, attributes: tuple[str, ...] | list[str]) -> bool:

@@ -2,7 +2,8 @@
 
 Each term collects, per document, its best typo count, whether the query word
 itself occurred, and where (in searched fields only). `last` drops terms from the
-end, `frequency` drops the most frequent terms first, `all` keeps every term; a
+end but never a quoted phrase (once a phrase is kept, every other word may go),
+`frequency` drops the most frequent terms first, `all` keeps every term; a
 document's "words" rank is the size of the largest kept set of terms it matches.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from .config import Config
 from .fields import is_under
 from .hits import Fields, TermHits, phrase_locations, word_locations
+from .postings import VECTORS
 from .query import Query, Term
 from .store import DocumentStore
 
@@ -46,8 +48,11 @@ def searched_fields(store: DocumentStore, config: Config, restrict: list[str] | 
 
 
 def _weight(name: str, fid: int, searchable: tuple[str, ...]) -> int | None:
+    """A field's attribute weight: equal for all under `["*"]`, by list position otherwise."""
+    if is_under(name, VECTORS):
+        return None
     if "*" in searchable:
-        return fid
+        return 0
     for weight, attribute in enumerate(searchable):
         if is_under(name, attribute):
             return weight
@@ -68,38 +73,46 @@ def match(
         return Matched(query, [], [], {}, set(base) - excluded)
     highlights: dict[str, int | None] = {}
     hits = [term_hits(term, store, fields, highlights) for term in query.terms]
-    order = _keep_order(hits, strategy)
-    words = _word_counts(hits, order, universe, strategy == "all")
+    order = _keep_order(query.terms, hits, strategy)
+    words, candidates = _word_counts(hits, order, universe, _mandatory(query.terms, strategy))
     for doc in excluded:
         words.pop(doc, None)
-    return Matched(query, hits, order, words, set(words), highlights)
+    candidates -= excluded
+    return Matched(query, hits, order, words, candidates, highlights)
 
 
-def _keep_order(hits: list[TermHits], strategy: str) -> list[int]:
+def _keep_order(terms: tuple[Term, ...], hits: list[TermHits], strategy: str) -> list[int]:
+    """Terms in the order they are kept: the last ones listed are dropped first."""
     order = list(range(len(hits)))
     if strategy == "frequency":
         order.sort(key=lambda i: len(hits[i]))
+    elif strategy == "last":
+        order.sort(key=lambda i: not terms[i].quoted)
     return order
 
 
+def _mandatory(terms: tuple[Term, ...], strategy: str) -> int:
+    """How many of the first kept terms a document must match."""
+    if strategy == "all":
+        return len(terms)
+    phrases = sum(1 for term in terms if term.quoted) if strategy == "last" else 0
+    return max(1, phrases)
+
+
 def _word_counts(
-    hits: list[TermHits], order: list[int], universe: Set[int] | None, require_all: bool
-) -> dict[int, int]:
-    first = hits[order[0]].typos
-    if universe is None:
-        current = list(first)
-    elif len(universe) < len(first):
-        current = [doc for doc in universe if doc in first]
-    else:
-        current = [doc for doc in first if doc in universe]
-    words = dict.fromkeys(current, 1)
-    for count, index in enumerate(order[1:], start=2):
-        present = hits[index].typos
-        current = [doc for doc in current if doc in present]
+    hits: list[TermHits], order: list[int], universe: Set[int] | None, mandatory: int
+) -> tuple[dict[int, int], set[int]]:
+    """Per candidate, how many of the first kept terms it matches; and the candidates."""
+    first = hits[order[0]].docs
+    current = set(first) if universe is None else first.intersection(universe)
+    for index in order[1:mandatory]:
+        current &= hits[index].docs
+    candidates = current
+    words = dict.fromkeys(current, mandatory)
+    for count, index in enumerate(order[mandatory:], start=mandatory + 1):
+        current = current & hits[index].docs
         words.update(dict.fromkeys(current, count))
-    if require_all:
-        return dict.fromkeys(current, len(order))
-    return words
+    return words, candidates
 
 
 def _excluded(negatives: Iterable[Term], store: DocumentStore, fields: Fields) -> set[int]:
@@ -130,4 +143,4 @@ def term_hits(
     for alternative in term.synonyms:
         hits.add(phrase_locations(store, alternative, fields), 0, False)
         highlights.update(dict.fromkeys(alternative))
-    return hits
+    return hits.finish()

@@ -204,7 +204,10 @@ def _threshold(value: Any, code: str, path: str) -> float:
 
 
 def refuse_vectors(params: Mapping[str, Any]) -> None:
-    """The fake leaves vector, hybrid, multimodal and personalized search out."""
+    """The fake leaves vector, hybrid, multimodal and personalized search out.
+
+    `retrieveVectors` is served: hits then show the documents' own `_vectors`.
+    """
     if "hybrid" in params:
         hybrid = params["hybrid"]
         raise MeiliError(
@@ -224,8 +227,3 @@ def refuse_vectors(params: Mapping[str, Any]) -> None:
                 "The fake Meilisearch leaves vector, multimodal and personalized search out: "
                 f"`{key}` cannot be used.",
             )
-    if params.get("retrieveVectors"):
-        raise MeiliError(
-            "invalid_search_retrieve_vectors",
-            "The fake Meilisearch leaves vectors out: `retrieveVectors` cannot be true.",
-        )

@@ -8,6 +8,7 @@ the candidates lazily ordered, so that a page only ranks what it shows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Set
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from .query import parse_query
 from .ranking import Ranker, build_rules
 from .rules import is_filterable, matching_rule, patterns_where
 from .store import DocumentStore
+from .timing import Stopwatch
 from .tokens import normalize_facet
 
 
@@ -38,30 +40,63 @@ class Run:
         return len(self.kept)
 
 
-def run_query(store: DocumentStore, config: Config, given: dict[str, Any], index_uid: str) -> Run:
-    """Everything a search does before presenting hits. The store lock must be held."""
+def run_query(
+    store: DocumentStore,
+    config: Config,
+    given: dict[str, Any],
+    index_uid: str,
+    *,
+    eager: bool = False,
+    watch: Stopwatch | None = None,
+) -> Run:
+    """Everything a search does before presenting hits. The store lock must be held.
+
+    With `eager`, every candidate is ranked by every rule up front: the reference order
+    that the lazy bucket sort must reproduce. `watch` times the stages.
+    """
+    watch = watch or Stopwatch("search")
     prefix = f"Index `{index_uid}`: "
-    universe = evaluate_filter(
-        store,
-        config,
-        given.get("filter"),
-        error_code="invalid_search_filter",
-        index_uid=index_uid,
-    )
-    fields = _searched(store, config, given.get("attributesToSearchOn"), prefix)
-    query = parse_query(given.get("q"), config)
-    matched = match(query, store, fields, universe, given.get("matchingStrategy", "last"))
+    expression = given.get("filter")
+    with watch.stage("evaluate filter") if expression is not None else nullcontext():
+        universe = evaluate_filter(
+            store, config, expression, error_code="invalid_search_filter", index_uid=index_uid
+        )
+    with watch.stage("tokenize query"):
+        fields = _searched(store, config, given.get("attributesToSearchOn"), prefix)
+        query = parse_query(given.get("q"), config)
+    with watch.stage("evaluate query"):
+        matched = match(query, store, fields, universe, given.get("matchingStrategy", "last"))
     sort = parse_sort(given.get("sort"), config, prefix)
     rules = build_rules(config, sort, query.placeholder)
     ranker = Ranker(store, matched, fields, rules, by_attribute=config.proximity_by_attribute)
+    distinct = _distinct_field(given.get("distinct"), config, prefix)
+    with watch.stage(ranking_stage(query.placeholder)):
+        return _ranked(store, given, matched, ranker, distinct, eager=eager)
+
+
+def ranking_stage(placeholder: bool) -> str:
+    """The `performanceDetails` name of the ranking stage."""
+    return "placeholder search" if placeholder else "keyword ranking"
+
+
+def _ranked(
+    store: DocumentStore,
+    given: dict[str, Any],
+    matched: Matched,
+    ranker: Ranker,
+    distinct: str | None,
+    *,
+    eager: bool,
+) -> Run:
+    """Candidates past the score threshold, ordered (lazily unless `eager`), then distinct."""
     candidates: Set[int] = matched.candidates
     threshold = given.get("rankingScoreThreshold")
     if threshold is not None:
         candidates = {doc for doc in candidates if ranker.score(doc) >= threshold}
-    distinct = _distinct_field(given.get("distinct"), config, prefix)
+    ranked = iter(ranker.order_eager(candidates)) if eager else ranker.order(candidates)
     if distinct is None:
-        return Run(matched, ranker, ranker.order(candidates), candidates)
-    ordered = list(distinct_only(ranker.order(candidates), store, distinct))
+        return Run(matched, ranker, ranked, candidates)
+    ordered = list(distinct_only(ranked, store, distinct))
     return Run(matched, ranker, iter(ordered), set(ordered))
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .fields import EMPTY, Leaf
+from .fields import EMPTY, Leaf, is_under
 from .tokens import Tokenizer, text_of
 from .typo import Vocabulary
 
+VECTORS = "_vectors"
+"""Reserved for embeddings: never word-indexed, so never searched nor ranked."""
 FIELD_LENGTHS = "\x00lengths"
 """A reserved posting: per document, `pack(fid, number of words)` for each field."""
 POSITION_BITS = 20
@@ -40,17 +42,17 @@ class FieldRegistry:
 
     def __init__(self) -> None:
         self.names: list[str] = []
-        self._ids: dict[str, int] = {}
+        self.ids: dict[str, int] = {}
 
     def fid(self, path: str) -> int:
-        found = self._ids.get(path)
+        found = self.ids.get(path)
         if found is None:
-            found = self._ids[path] = len(self.names)
+            found = self.ids[path] = len(self.names)
             self.names.append(path)
         return found
 
     def known(self, path: str) -> int | None:
-        return self._ids.get(path)
+        return self.ids.get(path)
 
 
 def document_words(
@@ -60,12 +62,18 @@ def document_words(
     words: dict[str, list[int]] = {}
     next_position: dict[int, int] = {}
     counts: dict[int, int] = {}
+    split = tokenizer.splitter()
+    known = registry.ids
     for path, value in flat:
-        fid = registry.fid(path)
-        text = None if value is EMPTY else text_of(value)
+        if path[:1] == "_" and is_under(path, VECTORS):
+            continue
+        fid = known.get(path)
+        if fid is None:
+            fid = registry.fid(path)
+        text = value if value.__class__ is str else None if value is EMPTY else text_of(value)
         if text is None:
             continue
-        found = tokenizer.words(text)
+        found = split(text)
         position = next_position.get(fid, 0)
         base = (fid << POSITION_BITS) | position
         if position + len(found) > POSITION_MASK:
@@ -88,14 +96,20 @@ class WordIndex:
     def __init__(self) -> None:
         self.postings: dict[str, dict[int, Locations]] = {}
         self._vocabulary: Vocabulary | None = None
+        self._shared: dict[Locations, Locations] = {}
+        """One object per distinct location tuple. Short fields repeat the same few tuples
+        across documents; sharing them saves memory and lets ranking, which hashes them by
+        the thousand, find each one in cache. Entries stay until the index is cleared."""
 
     def add(self, doc: int, words: dict[str, list[int]]) -> None:
+        shared = self._shared
         for word, locations in words.items():
             entry = self.postings.get(word)
             if entry is None:
                 entry = self.postings[word] = {}
                 self._vocabulary = None
-            entry[doc] = tuple(locations)
+            found = tuple(locations)
+            entry[doc] = shared.setdefault(found, found)
 
     def remove(self, doc: int, words: Iterable[str]) -> None:
         for word in words:
@@ -106,6 +120,7 @@ class WordIndex:
 
     def clear(self) -> None:
         self.postings.clear()
+        self._shared.clear()
         self._vocabulary = None
 
     def vocabulary(self) -> Vocabulary:

@@ -23,6 +23,7 @@ class Term:
 
     words: tuple[str, ...]
     phrase: bool = False
+    quoted: bool = False
     prefix: bool = False
     typos: int = 0
     synonyms: tuple[tuple[str, ...], ...] = ()
@@ -93,7 +94,7 @@ def _piece_terms(piece: _Piece, config: Config) -> list[tuple[Term, int]]:
     if not tokens:
         return []
     if piece.phrase:
-        return [(Term(tuple(t.word for t in tokens), phrase=True), -1)]
+        return [(Term(tuple(t.word for t in tokens), phrase=True, quoted=True), -1)]
     last_end = piece.end - len(piece.text)
     return [(Term((t.word,), typos=typo_budget(t.word, config)), last_end + t.end) for t in tokens]
 

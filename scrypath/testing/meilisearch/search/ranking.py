@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cmp_to_key, partial
 from typing import Any
 
 from .config import Config
@@ -86,6 +87,27 @@ class Ranker:
         """`ids` best first, refining only the buckets that are consumed."""
         return self._order(list(ids), 0)
 
+    def order_eager(self, ids: Iterable[int]) -> list[int]:
+        """`ids` best first, every rule applied to every document: the reference order."""
+        docs = sorted(ids)
+        for rule in reversed(self.rules):
+            if rule.relevancy:
+                compute = self.relevancy.rules[rule.name]
+                docs.sort(key=lambda doc: compute(doc).score, reverse=True)
+            else:
+                docs.sort(key=cmp_to_key(partial(self._compare_sorted, rule)))
+        return docs
+
+    def _compare_sorted(self, rule: Rule, a: int, b: int) -> int:
+        kind_a, value_a, _ = self.sort_key(rule, a)
+        kind_b, value_b, _ = self.sort_key(rule, b)
+        if kind_a != kind_b:
+            return -1 if kind_a < kind_b else 1
+        if kind_a == 2 or value_a == value_b:
+            return 0
+        less = value_a < value_b
+        return (-1 if less else 1) if rule.ascending else (1 if less else -1)
+
     def _order(self, ids: list[int], depth: int) -> Iterator[int]:
         if len(ids) <= 1 or depth == len(self.rules):
             yield from sorted(ids)
@@ -93,16 +115,18 @@ class Ranker:
         for bucket in self._buckets(self.rules[depth], ids):
             yield from self._order(bucket, depth + 1)
 
-    def _buckets(self, rule: Rule, ids: list[int]) -> list[list[int]]:
+    def _buckets(self, rule: Rule, ids: list[int]) -> Iterator[list[int]]:
         if not rule.relevancy:
-            return _sort_buckets(ids, lambda doc: self.sort_key(rule, doc), rule.ascending)
+            yield from _sort_buckets(ids, lambda doc: self.sort_key(rule, doc), rule.ascending)
+            return
         if self.relevancy.constant(rule.name):
-            return [ids]
-        compute = self.relevancy.rules[rule.name]
-        groups: dict[float, list[int]] = {}
-        for doc in ids:
-            groups.setdefault(compute(doc).score, []).append(doc)
-        return [groups[key] for key in sorted(groups, reverse=True)]
+            yield ids
+            return
+        split = self.relevancy.split(rule.name, ids)
+        if split is not None:
+            yield from split
+            return
+        yield from self.relevancy.buckets(rule.name, ids)
 
     # -- scores ------------------------------------------------------------------------
 

@@ -12,13 +12,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from itertools import pairwise
+from collections.abc import Callable, Hashable, Iterator
+from itertools import compress, pairwise
 from typing import NamedTuple
 
 from .hits import Fields
 from .matching import Matched
-from .postings import POSITION_BITS, POSITION_MASK, pack
+from .postings import FIELD_LENGTHS, POSITION_BITS, POSITION_MASK, pack
 from .store import DocumentStore
 
 MAX_PROXIMITY = 8
@@ -68,7 +68,70 @@ class Relevancy:
         """True when a rule cannot tell this query's candidates apart."""
         if name in ("words", "proximity"):
             return len(self.budgets) < 2
+        if name == "attributeRank":
+            return self.fields.max_weight == 0
         return name == "typo" and not any(self.budgets)
+
+    def buckets(self, name: str, ids: list[int]) -> Iterator[list[int]]:
+        """`ids` split by the score of rule `name`, best first, each bucket cut on demand.
+
+        A rank often depends only on a few facts about a document (its matched words;
+        with a single term, its typo cost or its locations): documents sharing those
+        facts share a signature, scored once, and buckets are cut by signature.
+        """
+        compute = self.rules[name]
+        signatures: list[Hashable] | None = self._signatures(name, ids)
+        scored: dict[Hashable, float]
+        if signatures is None:
+            signatures = list(ids)
+            scored = {doc: compute(doc).score for doc in ids}
+        else:
+            first = dict(zip(signatures, ids, strict=True))
+            scored = {sig: compute(doc).score for sig, doc in first.items()}
+        levels: dict[float, set[Hashable]] = {}
+        for sig, score in scored.items():
+            levels.setdefault(score, set()).add(sig)
+        if len(levels) == 1:
+            yield ids
+            return
+        for score in sorted(levels, reverse=True):
+            yield list(compress(ids, map(levels[score].__contains__, signatures)))
+
+    def _signatures(self, name: str, ids: list[int]) -> list[Hashable] | None:
+        if name == "words":
+            return list(map(self.matched.words.__getitem__, ids))
+        if len(self.budgets) != 1:
+            return None
+        hits = self.matched.hits[0]
+        if name == "typo":
+            return list(map(hits.cost_of().__getitem__, ids))
+        if name in ("attributeRank", "wordPosition", "attribute"):
+            return list(hits.locations_of(ids))
+        if name != "exactness":
+            return None
+        postings = self.store.words.postings
+        words = [postings.get(word, {}) for word in self.words]
+        lengths = postings.get(FIELD_LENGTHS, {})
+        return list(
+            zip(
+                hits.locations_of(ids),
+                map(hits.exact.__contains__, ids),
+                map(lengths.get, ids),
+                *(map(word.get, ids) for word in words),
+                strict=True,
+            )
+        )
+
+    def split(self, name: str, ids: list[int]) -> Iterator[list[int]] | None:
+        """Buckets of `ids` for rule `name` cut by set membership, best first, if it can be.
+
+        A single term's typo rank is its typo cost: the documents of each cost are sets.
+        """
+        if name != "typo" or len(self.budgets) != 1:
+            return None
+        hits = self.matched.hits[0]
+        levels = (list(compress(ids, map(hits.by_cost[c].__contains__, ids))) for c in hits.costs)
+        return (bucket for bucket in levels if bucket)
 
     def word_count(self, doc: int) -> Rank:
         return Rank(self.matched.words.get(doc, 0), len(self.budgets))
@@ -77,7 +140,7 @@ class Relevancy:
         typos = budget = 0
         hits = self.matched.hits
         for i in self.subsets[self.matched.words.get(doc, 0)]:
-            typos += hits[i].typos[doc]
+            typos += hits[i].cost(doc)
             budget += self.budgets[i]
         return Rank(budget + 1 - typos, budget + 1)
 
@@ -88,7 +151,7 @@ class Relevancy:
         hits = self.matched.hits
         cost = 0
         for a, b in pairwise(subset):
-            cost += self._pair_cost(hits[a].locations[doc], hits[b].locations[doc])
+            cost += self._pair_cost(hits[a].locations(doc), hits[b].locations(doc))
         most = MAX_PROXIMITY * (len(subset) - 1)
         return Rank(most - cost + 1, most + 1)
 
@@ -110,7 +173,7 @@ class Relevancy:
         hits = self.matched.hits
         cost = 0
         for i in subset:
-            cost += min([weights[loc >> POSITION_BITS] for loc in hits[i].locations[doc]])
+            cost += min([weights[loc >> POSITION_BITS] for loc in hits[i].locations(doc)])
         most = len(subset) * self.fields.max_weight
         return Rank(most - cost + 1, most + 1)
 
@@ -119,7 +182,7 @@ class Relevancy:
         hits = self.matched.hits
         cost = 0
         for i in subset:
-            cost += min(min([loc & POSITION_MASK for loc in hits[i].locations[doc]]), MAX_POSITION)
+            cost += min(min([loc & POSITION_MASK for loc in hits[i].locations(doc)]), MAX_POSITION)
         most = len(subset) * MAX_POSITION
         return Rank(most - cost + 1, most + 1)
 
@@ -152,7 +215,7 @@ class Relevancy:
         offset = 0
         fids: set[int] | None = None
         for term, hits in zip(self.matched.query.terms, self.matched.hits, strict=True):
-            locations = hits.locations.get(doc)
+            locations = hits.get(doc)
             if locations is None:
                 return set()
             here = {loc >> POSITION_BITS for loc in locations if loc & POSITION_MASK == offset}

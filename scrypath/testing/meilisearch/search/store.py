@@ -9,35 +9,17 @@ touches its candidates.
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Iterable, Iterator, KeysView, Mapping
-from contextlib import contextmanager
 from typing import Any
 
 from .config import Config, config_from
 from .facet_index import FacetIndex
 from .fields import leaves, values_at
+from .gc_pause import paused
 from .postings import FieldRegistry, WordIndex, document_words
 from .rules import FilterRule
 from .tokens import Tokenizer
-
-
-@contextmanager
-def _bulk(size: int) -> Iterator[None]:
-    """Pause the cyclic garbage collector while indexing a large batch.
-
-    Indexing allocates many small containers and no cycles; without this, repeated
-    collections over a growing heap double the cost of a large upsert.
-    """
-    paused = size >= 1000 and gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def id_string(value: Any) -> str:
@@ -66,7 +48,7 @@ class DocumentStore:
 
     def upsert(self, documents: list[dict[str, Any]], *, merge: bool) -> int:
         """Add or replace (`merge=False`) or add or update (`merge=True`) documents."""
-        with self.lock, _bulk(len(documents)):
+        with self.lock, paused(len(documents)):
             for document in documents:
                 self._upsert_one(document, merge)
             return len(documents)

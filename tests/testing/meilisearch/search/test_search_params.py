@@ -202,7 +202,6 @@ def test_explicit_nulls_mean_defaults(index: Any) -> None:
     [
         ({"hybrid": {"embedder": "default", "semanticRatio": 0.5}}, "invalid_search_embedder"),
         ({"vector": [0.1, 0.2]}, "invalid_search_vector"),
-        ({"retrieveVectors": True}, "invalid_search_retrieve_vectors"),
         ({"media": {"image": "x"}}, "invalid_search_media"),
         ({"personalize": {"userContext": "x"}}, "invalid_search_personalize"),
     ],

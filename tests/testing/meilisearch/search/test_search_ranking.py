@@ -51,9 +51,14 @@ def test_attribute_rank_follows_searchable_order(make_index: Make) -> None:
     assert make_index(*docs, searchableAttributes=["body", "title"]).ids(q="prince") == [1, 2]
 
 
-def test_star_searchable_weighs_fields_in_document_order(make_index: Make) -> None:
-    index = make_index({"id": 1, "a": "x", "b": "prince"}, {"id": 2, "a": "prince", "b": "x"})
-    assert index.ids(q="prince") == [2, 1]
+def test_star_searchable_weighs_every_field_the_same(make_index: Make) -> None:
+    docs = [{"id": 1, "a": "x", "b": "prince"}, {"id": 2, "a": "prince", "b": "x"}]
+    index = make_index(*docs, rankingRules=["attributeRank"])
+    hits = index.search(q="prince", showRankingScoreDetails=True)["hits"]
+    assert [hit["id"] for hit in hits] == [1, 2]
+    assert {hit["_rankingScoreDetails"]["attributeRank"]["score"] for hit in hits} == {1.0}
+    assert make_index(*docs, searchableAttributes=["b", "a"]).ids(q="prince") == [1, 2]
+    assert make_index(*docs, searchableAttributes=["a", "b"]).ids(q="prince") == [2, 1]
 
 
 def test_word_position_earlier_first(make_index: Make) -> None:
