@@ -14,11 +14,24 @@ Outcome = Literal["passed", "failed", "not_run"]
 
 @dataclass(frozen=True, slots=True)
 class Phase:
-    """A named, ordered list of steps; the first failure stops it."""
+    """A named, ordered list of steps; the first failure stops it.
+
+    An aggregate has no steps of its own: it names member phases (`members`), which the
+    runner receives expanded, so every report still shows each member phase by name.
+    """
 
     name: str
     description: str
-    steps: Sequence[Step]
+    steps: Sequence[Step] = ()
+    members: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.steps and self.members:
+            raise ValueError(f"phase {self.name!r} has both steps and member phases")
+
+    @property
+    def is_aggregate(self) -> bool:
+        return bool(self.members)
 
 
 @dataclass(frozen=True, slots=True)

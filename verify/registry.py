@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 import pluggy
@@ -41,4 +42,45 @@ def collect_phases(manager: pluggy.PluginManager) -> dict[str, Phase]:
                 )
             phases[phase.name] = phase
             owners[phase.name] = impl.plugin_name
+    _check_members(phases)
     return phases
+
+
+def _check_members(phases: dict[str, Phase]) -> None:
+    """An aggregate may only name registered phases, and never itself, however indirectly."""
+    for phase in phases.values():
+        for member in phase.members:
+            if member not in phases:
+                raise VerifyError(f"aggregate {phase.name!r} names unknown phase {member!r}")
+        expand(phases, [phase.name])
+
+
+def expand(phases: dict[str, Phase], names: Sequence[str]) -> list[Phase]:
+    """The phases to run for `names`: aggregates become their members, each phase runs once."""
+    selected: dict[str, Phase] = {}
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name not in phases:
+            known = ", ".join(sorted(phases))
+            raise VerifyError(f"unknown phase {name!r}; known phases: {known}")
+        if name in path:
+            cycle = " -> ".join((*path[path.index(name) :], name))
+            raise VerifyError(f"aggregate {name!r} includes itself: {cycle}")
+        phase = phases[name]
+        for member in phase.members:
+            visit(member, (*path, name))
+        if not phase.is_aggregate:
+            selected.setdefault(name, phase)
+
+    for name in names:
+        visit(name, ())
+    return list(selected.values())
+
+
+def coverage_lines() -> dict[str, str]:
+    """Every registered phase's name and its coverage line (its description), in list order.
+
+    This is what `python -m verify --list` prints first for each phase, and so the one
+    source the documentation's table of phases is checked against.
+    """
+    return {name: phase.description for name, phase in collect_phases(plugin_manager()).items()}

@@ -149,7 +149,8 @@ def on_a_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, str]:
             break
         chunks.append(chunk)
     os.close(leader)
-    return process.wait(timeout=120), b"".join(chunks).decode()
+    process.communicate(timeout=120)  # drains and closes its stderr pipe
+    return process.returncode, b"".join(chunks).decode()
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(app: App) -> None:

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from verify import __main__ as verify_main
 from verify.runner import Run
 
-WORDS = st.sampled_from(["tests", "docs", "all", "--list", "--json", "--", "-x", "nope", ""])
+PHASES = ["tests", "docs", "all", "premerge", "release", "phase14"]
+WORDS = st.sampled_from([*PHASES, "--list", "--json", "--", "-x", "nope", ""])
 ARGV = st.lists(st.one_of(WORDS, st.text(max_size=12)), max_size=5)
 
 
