@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import meilisearch
 from backfill import Item as Row
-from backfill import current_rss_kib, fresh_index, make_table
+from backfill import current_rss_kib, fresh_index, growth_line, make_table, memory_child_report
 from bench_server import server
 from rounds import POLL_SECONDS, interleave
 from sqlalchemy import create_engine
@@ -109,9 +107,7 @@ def memory_child(url: str, database: Path) -> None:
 def measure_memory(url: str, key: str | None, workdir: Path, rows: int) -> tuple[int, Path]:
     database = table(workdir, rows)
     fill(url, key, database, rows)
-    command = [sys.executable, __file__, "--memory-child", str(database), "--url", url]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    report = json.loads(output.strip().splitlines()[-1])
+    report = memory_child_report(__file__, database, url)
     assert report["rows"] == rows, report
     growth: int = report["growth_kib"]
     print(
@@ -159,12 +155,7 @@ def main() -> None:
             return
         low, _ = measure_memory(url, key, workdir, args.rows)
         high, large = measure_memory(url, key, workdir, args.large)
-        ratio = max(high, 1) / max(low, 1)
-        verdict = "within" if ratio <= 1.5 else "OVER"
-        print(
-            f"peak RSS growth {args.large} vs {args.rows} rows: {high / 1024:.1f} MiB vs "
-            f"{low / 1024:.1f} MiB -> {ratio:.3f}x ({verdict} the 1.5x target)"
-        )
+        print(growth_line(args.large, args.rows, high, low, 1.5))
         sample(url, key, large, args.large, args.sample)
 
 

@@ -27,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import meilisearch
 from bench_server import server
@@ -154,6 +155,24 @@ def current_rss_kib() -> int:
     return pages * os.sysconf("SC_PAGE_SIZE") // 1024
 
 
+def memory_child_report(script: str, database: Path, url: str) -> dict[str, Any]:
+    """Run `script --memory-child` on `database` in a fresh interpreter; its JSON report."""
+    command = [sys.executable, script, "--memory-child", str(database), "--url", url]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    report: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return report
+
+
+def growth_line(large: int, small: int, high: int, low: int, target: float) -> str:
+    """The peak RSS growth at `large` rows against `small` rows, as a ratio and a verdict."""
+    ratio = max(high, 1) / max(low, 1)
+    verdict = "within" if ratio <= target else "OVER"
+    return (
+        f"peak RSS growth {large} vs {small} rows: {high / 1024:.1f} MiB vs "
+        f"{low / 1024:.1f} MiB -> {ratio:.3f}x ({verdict} the {target:g}x target)"
+    )
+
+
 def memory_child(url: str, database: Path) -> None:
     """Run in a subprocess: report how far a full backfill raises the peak RSS."""
     factory = sessionmaker(create_engine(f"sqlite:///{database}"))
@@ -176,9 +195,7 @@ def measure_memory(url: str, key: str | None, workdir: Path, rows: int) -> int:
     make_table(database, rows)
     client = meilisearch.Client(url, key)
     fresh_index(client, "bench_backfill_memory")
-    command = [sys.executable, __file__, "--memory-child", str(database), "--url", url]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    report = json.loads(output.strip().splitlines()[-1])
+    report = memory_child_report(__file__, database, url)
     assert report["documents"] == rows, report
     fresh_index(client, "bench_backfill_memory")
     growth: int = report["growth_kib"]
@@ -192,12 +209,7 @@ def measure_memory(url: str, key: str | None, workdir: Path, rows: int) -> int:
 def memory(url: str, key: str | None, workdir: Path, small: int, large: int) -> None:
     low = measure_memory(url, key, workdir, small)
     high = measure_memory(url, key, workdir, large)
-    ratio = max(high, 1) / max(low, 1)
-    verdict = "within" if ratio <= 1.2 else "OVER"
-    print(
-        f"peak RSS growth {large} vs {small} rows: {high / 1024:.1f} MiB vs "
-        f"{low / 1024:.1f} MiB -> {ratio:.3f}x ({verdict} the 1.2x target)"
-    )
+    print(growth_line(large, small, high, low, 1.2))
 
 
 def main() -> None:

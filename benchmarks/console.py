@@ -20,13 +20,13 @@ from typing import Any
 from urllib.parse import quote
 
 from bench_server import server
-from sqlalchemy import Engine, create_engine, insert, text
+from outbox_db import insert_jobs, sqlite_outbox, transport_error
+from sqlalchemy import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from starlette.testclient import TestClient
 
 import scrypath
 from scrypath.cli.common import model_reference
-from scrypath.queue import install, jobs
 from scrypath.web import create_app, trust_host
 
 TARGET_MS = 200.0
@@ -58,20 +58,9 @@ def declare(count: int) -> list[type[Any]]:
 
 def outbox(directory: Path, busy: type[Any], index: str, failed: int) -> Engine:
     """A SQLite outbox with `failed` discarded jobs of `busy`'s index."""
-    engine = create_engine(f"sqlite:///{directory / 'outbox.db'}")
-    with engine.begin() as connection:
-        connection.execute(text("PRAGMA journal_mode=WAL"))
-    Base.metadata.create_all(engine)
-    install(engine)
+    engine = sqlite_outbox(directory, Base.metadata)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    error = {
-        "at": now.isoformat(),
-        "attempt": 8,
-        "reason_class": "transport",
-        "reason": "transport",
-        "message": "could not reach Meilisearch",
-        "code": None,
-    }
+    error = transport_error(now, attempt=8)
     rows = [
         {
             "operation": "upsert",
@@ -90,9 +79,7 @@ def outbox(directory: Path, busy: type[Any], index: str, failed: int) -> Engine:
         }
         for n in range(1, failed + 1)
     ]
-    with engine.begin() as connection:
-        for start in range(0, len(rows), 5000):
-            connection.execute(insert(jobs), rows[start : start + 5000])
+    insert_jobs(engine, rows)
     return engine
 
 

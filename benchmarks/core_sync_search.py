@@ -20,7 +20,7 @@ from typing import Any
 
 import meilisearch
 from bench_server import server
-from rounds import POLL_MS, POLL_SECONDS, Comparison, interleave, timed
+from rounds import POLL_MS, POLL_SECONDS, Comparison, interleave, timed, use_server
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -47,6 +47,19 @@ class Item(Base):
     title: Mapped[str]
     body: Mapped[str]
     kind: Mapped[str]
+
+
+def seeded_items() -> sessionmaker[Session]:
+    """Sessions on an in-memory SQLite holding 500 items that all match `TEXT`."""
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    factory = sessionmaker(engine)
+    with factory.begin() as session:
+        session.add_all(
+            Item(id=i, title=f"alpha item {i}", body="lorem ipsum " * 5, kind="k")
+            for i in range(1, 501)
+        )
+    return factory
 
 
 def check_same_search() -> None:
@@ -125,24 +138,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=400)
     args = parser.parse_args()
     check_same_search()
-    engine = create_engine("sqlite://")
-    Base.metadata.create_all(engine)
-    factory = sessionmaker(engine)
-    with factory.begin() as session:
-        session.add_all(
-            Item(id=i, title=f"alpha item {i}", body="lorem ipsum " * 5, kind="k")
-            for i in range(1, 501)
-        )
+    factory = seeded_items()
     with server() as (url, key, description), factory() as session:
         print(f"server: {description}")
         print(f"task polls: every {POLL_SECONDS * 1000:g} ms on both sides")
-        scrypath.configure(
-            meilisearch_url=url,
-            meilisearch_api_key=key,
-            sync_mode="inline",
-            poll_interval=POLL_SECONDS,
-            max_poll_interval=POLL_SECONDS,
-        )
+        use_server(url, key, sync_mode="inline")
         client = meilisearch.Client(url, key)
         scrypath.sync_records(session.scalars(select(Item)).all())
         synced = sync_benchmark(client, session, args.rounds)

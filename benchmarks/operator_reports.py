@@ -25,14 +25,15 @@ from typing import Any
 
 import meilisearch
 from bench_server import server
+from outbox_db import insert_jobs, sqlite_outbox, transport_error
 from queue_models import INDEX, Base, Item
 from rounds import POLL_MS, interleave, timed
-from sqlalchemy import Engine, String, cast, create_engine, insert, select, text
+from sqlalchemy import Engine, String, cast, select
 
 import scrypath
 from scrypath.operator.failed import failed_sync_work
 from scrypath.operator.status import sync_status
-from scrypath.queue import install, jobs
+from scrypath.queue import jobs
 from scrypath.queue.payload import model_reference
 
 FAILED_STATES = ("retryable", "discarded", "cancelled")
@@ -40,25 +41,12 @@ FAILED_STATES = ("retryable", "discarded", "cancelled")
 
 def outbox(directory: Path, failed_jobs: int, completed_jobs: int) -> Engine:
     """A SQLite outbox holding `failed_jobs` failed and `completed_jobs` completed jobs."""
-    engine = create_engine(f"sqlite:///{directory / 'outbox.db'}")
-    with engine.begin() as connection:
-        connection.execute(text("PRAGMA journal_mode=WAL"))
-    Base.metadata.create_all(engine)
-    install(engine)
+    engine = sqlite_outbox(directory, Base.metadata)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    error = {
-        "at": now.isoformat(),
-        "attempt": 1,
-        "reason_class": "transport",
-        "reason": "transport",
-        "message": "could not reach Meilisearch",
-        "code": None,
-    }
+    error = transport_error(now, attempt=1)
     rows = [_job(n, FAILED_STATES[n % 3], now, [error]) for n in range(1, failed_jobs + 1)]
     rows += [_job(n, "completed", now, []) for n in range(1, completed_jobs + 1)]
-    with engine.begin() as connection:
-        for start in range(0, len(rows), 5000):
-            connection.execute(insert(jobs), rows[start : start + 5000])
+    insert_jobs(engine, rows)
     return engine
 
 

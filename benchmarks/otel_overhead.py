@@ -19,14 +19,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench_server import server
-from core_sync_search import INDEX, PER_PAGE, TEXT, Base, Item, line
+from core_sync_search import INDEX, PER_PAGE, TEXT, Item, line, seeded_items
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
-from rounds import POLL_SECONDS, Comparison, interleave
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session, sessionmaker
+from rounds import POLL_SECONDS, Comparison, interleave, use_server
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 import scrypath
 from scrypath.telemetry import use_providers
@@ -114,25 +114,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=400)
     args = parser.parse_args()
-    engine = create_engine("sqlite://")
-    Base.metadata.create_all(engine)
-    factory = sessionmaker(engine)
-    with factory.begin() as session:
-        session.add_all(
-            Item(id=i, title=f"alpha item {i}", body="lorem ipsum " * 5, kind="k")
-            for i in range(1, 501)
-        )
+    factory = seeded_items()
     providers = Providers()
     with server() as (url, key, description), factory() as session:
         print(f"server: {description}")
         print(f"index: {INDEX}; task polls every {POLL_SECONDS * 1000:g} ms on both sides")
-        scrypath.configure(
-            meilisearch_url=url,
-            meilisearch_api_key=key,
-            sync_mode="inline",
-            poll_interval=POLL_SECONDS,
-            max_poll_interval=POLL_SECONDS,
-        )
+        use_server(url, key, sync_mode="inline")
         scrypath.sync_records(session.scalars(select(Item)).all())
         record: Any = session.get(Item, 1)
         synced = compare(providers, sync_call(record), args.rounds)

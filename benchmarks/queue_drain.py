@@ -27,22 +27,19 @@ from pathlib import Path
 import meilisearch
 from bench_server import server
 from meilisearch.index import Index
+from outbox_db import sqlite_outbox
 from queue_models import INDEX, Base, Item
-from rounds import POLL_MS, POLL_SECONDS, interleave
-from sqlalchemy import Engine, create_engine, delete, text
+from rounds import POLL_MS, POLL_SECONDS, interleave, use_server
+from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 import scrypath
-from scrypath.queue import Worker, install, jobs, queue_counts
+from scrypath.queue import Worker, jobs, queue_counts
 
 
 def database(directory: Path, count: int) -> Engine:
     """A SQLite outbox in WAL mode holding `count` items and the outbox table."""
-    engine = create_engine(f"sqlite:///{directory / 'outbox.db'}")
-    with engine.begin() as connection:
-        connection.execute(text("PRAGMA journal_mode=WAL"))
-    Base.metadata.create_all(engine)
-    install(engine)
+    engine = sqlite_outbox(directory, Base.metadata)
     with Session(engine) as session:
         session.add_all(
             Item(id=n, title=f"item {n}", body="lorem ipsum " * 8, kind=f"k{n % 7}")
@@ -110,13 +107,7 @@ def main() -> None:
     with server() as (url, key, description), tempfile.TemporaryDirectory() as directory:
         print(f"server: {description}")
         print(f"task polls: every {POLL_SECONDS * 1000:g} ms on both sides")
-        scrypath.configure(
-            meilisearch_url=url,
-            meilisearch_api_key=key,
-            sync_mode="queue",
-            poll_interval=POLL_SECONDS,
-            max_poll_interval=POLL_SECONDS,
-        )
+        use_server(url, key, sync_mode="queue")
         engine = database(Path(directory), args.jobs)
         scrypath.ensure_index(Item)
         index = meilisearch.Client(url, key).index(INDEX)

@@ -12,12 +12,28 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+import scrypath
 
 POLL_SECONDS = 0.002
 """The task poll interval of both sides (scrypath: `poll_interval` = `max_poll_interval`)."""
 
 POLL_MS = round(POLL_SECONDS * 1000)
 """The same interval for the official client's `wait_for_task(interval_in_ms=...)`."""
+
+
+def use_server(url: str, key: str | None, *, sync_mode: str, **more: Any) -> None:
+    """Point scrypath at the benchmark's server, polling tasks every `POLL_SECONDS` as the
+    baselines do."""
+    scrypath.configure(
+        meilisearch_url=url,
+        meilisearch_api_key=key,
+        sync_mode=sync_mode,
+        poll_interval=POLL_SECONDS,
+        max_poll_interval=POLL_SECONDS,
+        **more,
+    )
 
 
 @dataclass(frozen=True, slots=True)

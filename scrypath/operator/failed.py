@@ -40,7 +40,7 @@ from sqlalchemy.exc import ArgumentError
 
 from scrypath.config import Config, resolve
 from scrypath.declaration import spec_for
-from scrypath.errors import ConfigurationError, OutboxNotInstalledError
+from scrypath.errors import ConfigurationError
 from scrypath.indexes import index_for
 from scrypath.meilisearch.boundary import scrub
 from scrypath.meilisearch.client import api_keys_in_use, client_for
@@ -53,7 +53,7 @@ from scrypath.operator.reasons import (
 )
 from scrypath.operator.status import PENDING_STATES, iso_utc, of_indexes
 from scrypath.operator.task_log import DEFAULT_LIMIT, SYNC_TASK_TYPES, read_tasks
-from scrypath.queue.database import outbox_call, outbox_engine, require_installed
+from scrypath.queue.database import outbox_call, outbox_engine, read_installed
 from scrypath.queue.jobs import JobState
 from scrypath.queue.table import jobs
 from scrypath.telemetry import operator_command, record_failed_work
@@ -262,18 +262,17 @@ def _read_ranked(
     if fields is None:
         failed, claimed = _read_jobs(config, indexes, tasks)
         return [_job_rank(job) for job in failed], claimed
-    engine = outbox_engine(config)
     states = [state.value for state in FAILED_JOB_STATES]
     columns = (jobs.c.id, jobs.c.state, jobs.c.attempted_at, jobs.c.completed_at, *fields)
-    with outbox_call(engine, "read failed work"), engine.connect() as connection:
-        try:
-            require_installed(connection)
-        except OutboxNotInstalledError:
-            return [], set()
+
+    def read(connection: Connection) -> tuple[list[_Ranked], set[int]]:
         statement = select(*columns).where(jobs.c.state.in_(states), of_indexes(indexes))
         ranked = [_field_rank(row) for row in connection.execute(statement)]
         claimed = claimed_task_uids(connection, indexes, tasks) if tasks else set()
-    return ranked, claimed
+        return ranked, claimed
+
+    nothing: tuple[list[_Ranked], set[int]] = ([], set())
+    return read_installed(config, "read failed work", read, nothing)
 
 
 _LAST_ERROR_FIELDS = ("at", "reason_class", "reason", "code")
@@ -362,14 +361,8 @@ def _read_jobs(
     config: Config, indexes: Sequence[str], tasks: Sequence[Mapping[str, Any]]
 ) -> tuple[list[Any], set[int]]:
     """The failed jobs, and the uids of the failed tasks that belong to a job."""
-    if config.outbox is None:
-        return [], set()
-    engine = outbox_engine(config)
-    with outbox_call(engine, "read failed work"), engine.connect() as connection:
-        try:
-            require_installed(connection)
-        except OutboxNotInstalledError:
-            return [], set()
+
+    def read(connection: Connection) -> tuple[list[Any], set[int]]:
         failed = _jobs(connection, indexes, [state.value for state in FAILED_JOB_STATES])
         if not tasks:  # the claims only sort tasks out: without any, nothing to look up
             return failed, set()
@@ -377,7 +370,10 @@ def _read_jobs(
         unclaimed = [task for task in tasks if task.get("uid") not in claimed]
         if unclaimed:
             claimed |= _other_task_uids(connection, indexes, unclaimed)
-    return failed, claimed
+        return failed, claimed
+
+    nothing: tuple[list[Any], set[int]] = ([], set())
+    return read_installed(config, "read failed work", read, nothing)
 
 
 def claimed_task_uids(

@@ -22,19 +22,25 @@ from sqlalchemy import Connection, func, select
 
 from scrypath.config import Config, resolve
 from scrypath.declaration import spec_for
-from scrypath.errors import OutboxNotInstalledError, TaskHistoryLimitError
+from scrypath.errors import TaskHistoryLimitError
 from scrypath.indexes import index_for
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.client import client_for
 from scrypath.meilisearch.rebuild_marker import target_name
-from scrypath.operator.failed import FAILED_JOB_STATES, claimed_task_uids
-from scrypath.operator.status import FAILED_STATES, PENDING_STATES, IndexView, of_indexes
+from scrypath.operator.failed import claimed_task_uids
+from scrypath.operator.status import (
+    PENDING_STATES,
+    UNSETTLED_STATES,
+    IndexView,
+    of_indexes,
+    pending_age,
+    tally_jobs,
+)
 from scrypath.operator.task_log import DEFAULT_LIMIT, count_tasks, read_tasks
-from scrypath.queue.database import database_now, outbox_call, outbox_engine, require_installed
-from scrypath.queue.jobs import JobState
+from scrypath.queue.database import database_now, read_installed
 from scrypath.queue.table import jobs
 
-_UNSETTLED = tuple(state.value for state in (*PENDING_STATES, *FAILED_JOB_STATES))
+_UNSETTLED = tuple(state.value for state in UNSETTLED_STATES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,15 +127,7 @@ def _index_stats(client: Any) -> Mapping[str, Any]:
 
 def _index_view(stats: Mapping[str, Any], index: str) -> IndexView:
     found = stats.get(index)
-    if not isinstance(found, dict):
-        return IndexView(False, None, None)
-    documents = found.get("numberOfDocuments")
-    indexing = found.get("isIndexing")
-    return IndexView(
-        True,
-        documents if isinstance(documents, int) else None,
-        indexing if isinstance(indexing, bool) else None,
-    )
+    return IndexView.of_stats(found) if isinstance(found, dict) else IndexView(False, None, None)
 
 
 def _pending_tasks(client: Any, lives: Sequence[str]) -> dict[str, int]:
@@ -166,15 +164,12 @@ def _queues(
 ) -> dict[str, tuple[QueueGlance, int]]:
     """Per live index: the queue's glance, and the failed-work row count."""
     unobserved = {live: (UNOBSERVED, len(failed.get(live, ()))) for live in lives}
-    if config.outbox is None:
-        return unobserved
-    engine = outbox_engine(config)
-    with outbox_call(engine, "read the queue overview"), engine.connect() as connection:
-        try:
-            require_installed(connection)
-        except OutboxNotInstalledError:
-            return unobserved
-        return _read_queues(connection, lives, failed)
+    return read_installed(
+        config,
+        "read the queue overview",
+        lambda connection: _read_queues(connection, lives, failed),
+        unobserved,
+    )
 
 
 def _read_queues(
@@ -193,10 +188,7 @@ def _read_queues(
     ages = _oldest_pending_ages(connection, owners)
     found: dict[str, tuple[QueueGlance, int]] = {}
     for live in lives:
-        tally = counts[live]
-        pending = sum(tally.get(state.value, 0) for state in PENDING_STATES)
-        retrying = tally.get(JobState.RETRYABLE.value, 0)
-        dead = sum(tally.get(state.value, 0) for state in FAILED_STATES)
+        pending, retrying, dead = tally_jobs(counts[live])
         tasks = failed.get(live, ())
         claimed = claimed_task_uids(connection, (live, target_name(live)), tasks) if tasks else ()
         shown_tasks = sum(1 for task in tasks if task.get("uid") not in claimed)
@@ -221,7 +213,7 @@ def _oldest_pending_ages(connection: Connection, owners: Mapping[str, str]) -> d
     if not oldest:
         return {}
     now = database_now(connection)
-    return {live: max(0.0, (now - moment).total_seconds()) for live, moment in oldest.items()}
+    return {live: pending_age(now, moment) for live, moment in oldest.items()}
 
 
 __all__ = ["ModelGlance", "QueueGlance", "sync_overview"]

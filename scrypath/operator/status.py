@@ -14,7 +14,7 @@ Read-only: nothing is written anywhere.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,20 +22,20 @@ from sqlalchemy import ColumnElement, Connection, func, select
 
 from scrypath.config import Config, resolve
 from scrypath.declaration import spec_for
-from scrypath.errors import IndexNotFoundError, OutboxNotInstalledError
+from scrypath.errors import IndexNotFoundError
 from scrypath.indexes import index_for
 from scrypath.meilisearch.boundary import backend_call
 from scrypath.meilisearch.client import client_for
 from scrypath.meilisearch.rebuild_marker import target_name
 from scrypath.operator.task_log import count_tasks
-from scrypath.queue.database import database_now, outbox_call, outbox_engine, require_installed
+from scrypath.queue.database import database_now, read_installed
 from scrypath.queue.jobs import JobState
 from scrypath.queue.table import jobs
 from scrypath.telemetry import operator_command
 
 PENDING_STATES = (JobState.AVAILABLE, JobState.SCHEDULED, JobState.EXECUTING)
 FAILED_STATES = (JobState.DISCARDED, JobState.CANCELLED)
-_UNSETTLED = (*PENDING_STATES, JobState.RETRYABLE, *FAILED_STATES)
+UNSETTLED_STATES = (*PENDING_STATES, JobState.RETRYABLE, *FAILED_STATES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +90,17 @@ class IndexView:
     exists: bool
     documents: int | None
     is_indexing: bool | None
+
+    @classmethod
+    def of_stats(cls, stats: Mapping[str, Any]) -> IndexView:
+        """The view of an existing index from its stats object (odd values read as unknown)."""
+        documents = stats.get("numberOfDocuments")
+        indexing = stats.get("isIndexing")
+        return cls(
+            True,
+            documents if isinstance(documents, int) else None,
+            indexing if isinstance(indexing, bool) else None,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {"exists": self.exists, "documents": self.documents, "is_indexing": self.is_indexing}
@@ -166,45 +177,39 @@ def index_view(config: Config, index: str, **context: Any) -> IndexView:
             stats = client_for(config).http.get(f"indexes/{index}/stats")
     except IndexNotFoundError:
         return IndexView(False, None, None)
-    documents = stats.get("numberOfDocuments")
-    indexing = stats.get("isIndexing")
-    return IndexView(
-        True,
-        documents if isinstance(documents, int) else None,
-        indexing if isinstance(indexing, bool) else None,
-    )
+    return IndexView.of_stats(stats)
 
 
 def queue_status(config: Config, indexes: Sequence[str]) -> QueueStatus:
     """The outbox's view of `indexes`; `UNOBSERVED` when no outbox is configured or installed."""
-    if config.outbox is None:
-        return UNOBSERVED
-    engine = outbox_engine(config)
-    with outbox_call(engine, "read the queue status"), engine.connect() as connection:
-        try:
-            require_installed(connection)
-        except OutboxNotInstalledError:
-            return UNOBSERVED
-        return _read_queue(connection, indexes)
+    return read_installed(
+        config,
+        "read the queue status",
+        lambda connection: _read_queue(connection, indexes),
+        UNOBSERVED,
+    )
 
 
 def _read_queue(connection: Connection, indexes: Sequence[str]) -> QueueStatus:
-    counts = _state_counts(connection, indexes)
-    pending = sum(counts.get(state.value, 0) for state in PENDING_STATES)
-    failed = sum(counts.get(state.value, 0) for state in FAILED_STATES)
+    pending, retrying, failed = tally_jobs(_state_counts(connection, indexes))
     oldest = _oldest_pending(connection, indexes)
-    age = None
-    if oldest is not None:
-        age = max(0.0, (database_now(connection) - oldest).total_seconds())
+    age = None if oldest is None else pending_age(database_now(connection), oldest)
     last = _last_completed(connection, indexes)
     return QueueStatus(
-        True,
-        pending,
-        counts.get(JobState.RETRYABLE.value, 0),
-        failed,
-        None if last is None else iso_utc(last),
-        age,
+        True, pending, retrying, failed, None if last is None else iso_utc(last), age
     )
+
+
+def tally_jobs(counts: Mapping[str, int]) -> tuple[int, int, int]:
+    """Pending, retrying and failed jobs from a count per job state, as every report sums them."""
+    pending = sum(counts.get(state.value, 0) for state in PENDING_STATES)
+    failed = sum(counts.get(state.value, 0) for state in FAILED_STATES)
+    return pending, counts.get(JobState.RETRYABLE.value, 0), failed
+
+
+def pending_age(now: dt.datetime, oldest: dt.datetime) -> float:
+    """Seconds since the oldest pending job was inserted, never negative (clocks may skew)."""
+    return max(0.0, (now - oldest).total_seconds())
 
 
 def of_indexes(indexes: Sequence[str]) -> ColumnElement[bool]:
@@ -217,7 +222,7 @@ def _state_counts(connection: Connection, indexes: Sequence[str]) -> dict[str, i
     """Jobs per unsettled state; the completed history is never scanned."""
     statement = (
         select(jobs.c.state, func.count())
-        .where(jobs.c.state.in_([state.value for state in _UNSETTLED]))
+        .where(jobs.c.state.in_([state.value for state in UNSETTLED_STATES]))
         .where(of_indexes(indexes))
         .group_by(jobs.c.state)
     )

@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -149,6 +150,28 @@ def transaction(engine: Engine, what: str) -> Iterator[Connection]:
     """A short transaction on the outbox, committed on success, with driver errors translated."""
     with outbox_call(engine, what), engine.begin() as connection:
         yield connection
+
+
+Read = TypeVar("Read")
+
+
+def read_installed(
+    config: Config, operation: str, read: Callable[[Connection], Read], absent: Read
+) -> Read:
+    """`read` on a connection to the outbox; `absent` when none is configured or installed.
+
+    The operator reports observe the queue when there is one and say so when there is not,
+    rather than failing on an app that syncs without an outbox.
+    """
+    if config.outbox is None:
+        return absent
+    engine = outbox_engine(config)
+    with outbox_call(engine, operation), engine.connect() as connection:
+        try:
+            require_installed(connection)
+        except OutboxNotInstalledError:
+            return absent
+        return read(connection)
 
 
 @contextmanager

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from scrypath.telemetry.api import otel
 from scrypath.telemetry.instruments import Instruments, build
@@ -21,6 +22,8 @@ _pinned: dict[str, Any] = {"tracer": None, "meter": None}
 _tracers: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 _instruments: weakref.WeakKeyDictionary[Any, Instruments] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+
+Made = TypeVar("Made")
 
 
 def use_providers(*, tracer_provider: Any = None, meter_provider: Any = None) -> None:
@@ -39,12 +42,9 @@ def tracer() -> Any:
     if isinstance(provider, api.inactive_tracer_providers):
         return None
     found = _tracers.get(provider)
-    if found is None:
-        with _lock:
-            found = _tracers.get(provider)
-            if found is None:
-                found = _tracers[provider] = provider.get_tracer(SCOPE, _version())
-    return found
+    if found is not None:
+        return found
+    return _made_once(_tracers, provider, lambda: provider.get_tracer(SCOPE, _version()))
 
 
 def instruments() -> Instruments | None:
@@ -56,11 +56,20 @@ def instruments() -> Instruments | None:
     if isinstance(provider, api.inactive_meter_providers):
         return None
     found = _instruments.get(provider)
-    if found is None:
-        with _lock:
-            found = _instruments.get(provider)
-            if found is None:
-                found = _instruments[provider] = build(provider.get_meter(SCOPE, _version()))
+    if found is not None:
+        return found
+    return _made_once(_instruments, provider, lambda: build(provider.get_meter(SCOPE, _version())))
+
+
+def _made_once(
+    cache: weakref.WeakKeyDictionary[Any, Made], provider: Any, make: Callable[[], Made]
+) -> Made:
+    """What `make` builds for `provider`, built once however many threads ask at first (the
+    callers look in `cache` first, so a hit costs no lock and no closure)."""
+    with _lock:
+        found = cache.get(provider)
+        if found is None:
+            found = cache[provider] = make()
     return found
 
 

@@ -26,7 +26,7 @@ from scrypath.meilisearch.boundary import scrub
 from scrypath.operator.reconcile import ACTION_KINDS, Action, ReconcileReport, reconcile_sync
 from scrypath.web.gate import admitted, console_of
 from scrypath.web.pages import model_key
-from scrypath.web.reads import index_of
+from scrypath.web.reads import model_heading
 from scrypath.web.rendering import render
 from scrypath.web.security import CSRF_FIELD, csrf_valid
 
@@ -122,12 +122,7 @@ async def apply(request: Request) -> Response:
     if wanted is None or form.get("confirm") != "yes":
         return _bad_request(request, key)
     found = settings.models[key]
-    context: dict[str, Any] = {
-        "key": key,
-        "name": found.__name__,
-        "index": index_of(found, settings.overrides),
-        "wanted": wanted,
-    }
+    context: dict[str, Any] = {**model_heading(settings, key), "wanted": wanted}
     try:
         report = await run_in_threadpool(_reconcile_with_action, found, wanted, settings.overrides)
     except ActionNotRecommendedError as error:

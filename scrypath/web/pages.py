@@ -21,7 +21,7 @@ from scrypath.operator.reconcile import ReconcileReport
 from scrypath.web.chart import lag_and_failed
 from scrypath.web.failed_view import failed_page, parse_class, parse_page
 from scrypath.web.gate import admitted, console_of, sign_in_page
-from scrypath.web.reads import describe_backend, index_of
+from scrypath.web.reads import describe_backend, model_heading
 from scrypath.web.rendering import render
 from scrypath.web.security import CSRF_FIELD, csrf_valid, sign_in, token_matches
 
@@ -63,11 +63,8 @@ async def model(request: Request) -> Response:
         console.reader.model_page, key, audit=audit, shown_class=shown_class, page=page
     )
     settings = console.settings
-    found = settings.models[key]
     context: dict[str, Any] = {
-        "key": key,
-        "name": found.__name__,
-        "index": index_of(found, settings.overrides),
+        **model_heading(settings, key),
         "audit": audit,
         "reconcile": reconcile,
         "drift": drift,

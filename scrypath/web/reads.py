@@ -110,6 +110,12 @@ def index_of(model: type[Any], overrides: Mapping[str, Any]) -> str:
         return "?"
 
 
+def model_heading(settings: ConsoleSettings, key: str) -> dict[str, Any]:
+    """What every page about one model shows first: its key, class name and index."""
+    found = settings.models[key]
+    return {"key": key, "name": found.__name__, "index": index_of(found, settings.overrides)}
+
+
 class DriftCache:
     """Contract-drift outcomes by model, each kept for `ttl` seconds."""
 

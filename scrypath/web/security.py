@@ -135,25 +135,24 @@ def cookie_path(request: Request) -> str:
 def set_cookies(request: Request, response: Response) -> Response:
     """Set the CSRF nonce cookie when this request created one."""
     if getattr(request.state, "csrf_new", False):
-        response.set_cookie(
-            CSRF_COOKIE,
-            csrf_nonce(request),
-            path=cookie_path(request),
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-        )
+        _set_cookie(request, response, CSRF_COOKIE, csrf_nonce(request))
     return response
 
 
 def sign_in(settings: ConsoleSettings, request: Request, response: Response) -> Response:
     """Set the sign-in cookie (for the session of the browser, not persisted)."""
+    _set_cookie(request, response, AUTH_COOKIE, auth_cookie_value(settings))
+    return response
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str) -> None:
+    """A session cookie scripts cannot read, sent only to the console, only same-site, and
+    only over HTTPS when the console is served so."""
     response.set_cookie(
-        AUTH_COOKIE,
-        auth_cookie_value(settings),
+        name,
+        value,
         path=cookie_path(request),
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
     )
-    return response

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -31,20 +32,25 @@ def write_plugin_distribution(where: Path, module: str, body: str) -> None:
     )
 
 
-def run_verify(*args: str, plugin_path: Path | None = None) -> subprocess.CompletedProcess[str]:
-    import os
-
-    env = dict(os.environ)
-    if plugin_path is not None:
-        env["PYTHONPATH"] = os.pathsep.join([str(plugin_path), str(ROOT)])
+def verify_process(
+    *args: str, env: Mapping[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -m verify ARGS` from the repository root in `env`, its output captured."""
     return subprocess.run(
         [sys.executable, "-m", "verify", *args],
         cwd=ROOT,
-        env=env,
+        env=dict(env),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
+
+
+def run_verify(*args: str, plugin_path: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if plugin_path is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(plugin_path), str(ROOT)])
+    return verify_process(*args, env=env)
 
 
 @pytest.fixture

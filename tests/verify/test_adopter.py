@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,11 +16,11 @@ import sqlalchemy
 from sqlalchemy.engine import make_url
 
 from tests.conftest import closed_port
+from tests.verify.conftest import verify_process
 from verify.__main__ import main
 from verify.live_services import probe_meilisearch, probe_postgres
 from verify.phases.adopter import EXAMPLE_DATABASE, fast_environment, live_environment
 
-ROOT = Path(__file__).resolve().parents[2]
 URL, KEY, DATABASE = (
     "SCRYPATH_TEST_MEILISEARCH_URL",
     "SCRYPATH_TEST_MEILISEARCH_KEY",
@@ -84,14 +83,7 @@ def test_the_fake_behind_a_url_is_labelled_as_the_fake(meilisearch: Any) -> None
 
 
 def verify(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "verify", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return verify_process(*args, env=env, timeout=600)
 
 
 def test_a_live_run_with_nothing_named_stops_before_any_test() -> None:

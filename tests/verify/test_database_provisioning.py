@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from scrypath.testing.provisioning import (
 )
 from scrypath.testing.provisioning.absences import COUNTS_ENV, SkipCounts, write_counts
 from scrypath.testing.provisioning.postgres_cluster import find_binaries
+from tests.verify.conftest import verify_process
 from verify import runner as runner_module
 from verify.model import Phase
 from verify.registry import VerifyError, plugin_manager
@@ -219,14 +219,7 @@ def run_verify(
     inherited = os.environ.items()
     env = {k: v for k, v in inherited if not k.startswith("SCRYPATH_TEST_") and k != COUNTS_ENV}
     env.update(env_overrides, PYTHONPATH=os.pathsep.join([str(plugin_dir), str(ROOT)]))
-    return subprocess.run(
-        [sys.executable, "-m", "verify", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return verify_process(*args, env=env, timeout=300)
 
 
 def two_step_plugin(

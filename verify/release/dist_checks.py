@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-from verify.release.dists import BuildError, Dists, shared
+from verify.release.dists import Dists, check_built
 from verify.release.inspection import inspect_dists
 from verify.release.problems import Problems
 from verify.release.project import Project
@@ -19,18 +17,14 @@ TOOL_TIMEOUT_S = 300
 
 
 def check_dists(project: Project) -> Problems:
-    problems = Problems("dist")
-    version = project.version() or "unknown"
-    with tempfile.TemporaryDirectory(prefix="scrypath-dist-") as tmp:
-        work = Path(tmp)
-        try:
-            dists = shared(project.root, work / "dist")
-        except BuildError as exc:
-            problems.add(str(exc))
-            return problems
-        for line in _tool_problems(dists) + inspect_dists(dists, version, work / "unpacked"):
-            problems.add(line)
-    return problems
+    """Build (or reuse) the dists, run the packaging tools on them, then inspect them."""
+    return check_built(
+        project,
+        "dist",
+        lambda dists, version, work: (
+            _tool_problems(dists) + inspect_dists(dists, version, work / "unpacked")
+        ),
+    )
 
 
 def _tool(label: str, argv: list[str]) -> list[str]:

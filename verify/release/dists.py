@@ -9,9 +9,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from verify.release.problems import Problems
+from verify.release.project import Project
 from verify.release.step import DIST_DIR_ENV
 
 BUILD_TIMEOUT_S = 600
@@ -63,3 +67,22 @@ def shared(root: Path, scratch: Path) -> Dists:
     directory = Path(named) if named else scratch
     existing = found(directory) if directory.is_dir() else None
     return existing if existing is not None else build(root, directory)
+
+
+def check_built(
+    project: Project, area: str, checks: Callable[[Dists, str, Path], list[str]]
+) -> Problems:
+    """The problems `checks` finds in the run's dists (given the version and a scratch
+    directory); a build that fails is the one problem, since there is nothing to check."""
+    problems = Problems(area)
+    version = project.version() or "unknown"
+    with tempfile.TemporaryDirectory(prefix=f"scrypath-{area}-") as tmp:
+        work = Path(tmp)
+        try:
+            dists = shared(project.root, work / "dist")
+        except BuildError as exc:
+            problems.add(str(exc))
+            return problems
+        for line in checks(dists, version, work):
+            problems.add(line)
+    return problems

@@ -10,11 +10,10 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import venv
 from pathlib import Path
 
-from verify.release.dists import BuildError, shared
+from verify.release.dists import check_built
 from verify.release.inspection import inspect_dists
 from verify.release.problems import Problems
 from verify.release.project import Project
@@ -27,20 +26,13 @@ DROPPED_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "V
 
 def check_smoke(project: Project) -> Problems:
     """Build (or reuse) the dists, inspect them, then install and use the wheel."""
-    problems = Problems("smoke")
-    version = project.version() or "unknown"
-    with tempfile.TemporaryDirectory(prefix="scrypath-smoke-") as tmp:
-        work = Path(tmp)
-        try:
-            dists = shared(project.root, work / "dist")
-        except BuildError as exc:
-            problems.add(str(exc))
-            return problems
-        for line in inspect_dists(dists, version, work / "unpacked"):
-            problems.add(line)
-        for line in _consume(dists.wheel, version, work):
-            problems.add(line)
-    return problems
+    return check_built(
+        project,
+        "smoke",
+        lambda dists, version, work: (
+            inspect_dists(dists, version, work / "unpacked") + _consume(dists.wheel, version, work)
+        ),
+    )
 
 
 def clean_env(env_dir: Path) -> dict[str, str]:

@@ -99,27 +99,33 @@ def _uid(value: Any, _now: int) -> str:
 
 
 def _actions(value: Any, _now: int) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise type_error("invalid_api_key_actions", ".actions", value, "array")
-    for i, action in enumerate(value):
-        where = child(".actions", i)
-        if not isinstance(action, str):
-            raise type_error("invalid_api_key_actions", where, action, "string")
+    def known(action: str, where: str) -> None:
         if action not in ACTIONS:
             raise unknown_value("invalid_api_key_actions", action, ACTIONS, where)
-    return tuple(value)
+
+    return _strings(value, "invalid_api_key_actions", ".actions", known)
 
 
 def _indexes(value: Any, _now: int) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise type_error("invalid_api_key_indexes", ".indexes", value, "array")
-    for i, pattern in enumerate(value):
-        where = child(".indexes", i)
-        if not isinstance(pattern, str):
-            raise type_error("invalid_api_key_indexes", where, pattern, "string")
+    def valid(pattern: str, where: str) -> None:
         problem = index_pattern_problem(pattern)
         if problem is not None:
             raise invalid_value("invalid_api_key_indexes", where, problem)
+
+    return _strings(value, "invalid_api_key_indexes", ".indexes", valid)
+
+
+def _strings(
+    value: Any, code: str, field: str, check: Callable[[str, str], None]
+) -> tuple[str, ...]:
+    """An array of strings, each passed to `check` with where it sits (`.actions[2]`)."""
+    if not isinstance(value, list):
+        raise type_error(code, field, value, "array")
+    for i, item in enumerate(value):
+        where = child(field, i)
+        if not isinstance(item, str):
+            raise type_error(code, where, item, "string")
+        check(item, where)
     return tuple(value)
 
 

@@ -73,31 +73,18 @@ ACTIONS: tuple[str, ...] = (
 )
 """Every action a key may list, in Meilisearch's order (its error messages list them so)."""
 
+# `tasks.compact` stands outside `tasks.*`: only `*` or the action itself grants it.
+_OUTSIDE_FAMILY = frozenset({"tasks.compact"})
+
+# `family.*` grants the family's concrete actions, the ones listed after its prefix.
 _FAMILIES: dict[str, tuple[str, ...]] = {
-    "documents.*": ("documents.add", "documents.get", "documents.delete"),
-    "indexes.*": (
-        "indexes.create",
-        "indexes.get",
-        "indexes.update",
-        "indexes.delete",
-        "indexes.swap",
-        "indexes.compact",
-    ),
-    "tasks.*": ("tasks.get", "tasks.delete", "tasks.cancel"),
-    "settings.*": ("settings.get", "settings.update"),
-    "stats.*": ("stats.get",),
-    "metrics.*": ("metrics.get",),
-    "dumps.*": ("dumps.create",),
-    "snapshots.*": ("snapshots.create",),
-    "chats.*": ("chats.get", "chats.delete"),
-    "chatsSettings.*": ("chatsSettings.get", "chatsSettings.update"),
-    "webhooks.*": ("webhooks.get", "webhooks.update", "webhooks.delete", "webhooks.create"),
-    "dynamicSearchRules.*": (
-        "dynamicSearchRules.get",
-        "dynamicSearchRules.create",
-        "dynamicSearchRules.update",
-        "dynamicSearchRules.delete",
-    ),
+    wildcard: tuple(
+        action
+        for action in ACTIONS
+        if action.startswith(wildcard[:-1]) and action != wildcard and action not in _OUTSIDE_FAMILY
+    )
+    for wildcard in ACTIONS
+    if wildcard.endswith(".*")
 }
 
 # `*` grants every action but `*.get` itself, wildcards included (a route guarded by
@@ -126,44 +113,27 @@ READS: frozenset[str] = frozenset(
     }
 )
 
-# Actions that make no sense on some indexes only: a key listing one must cover `*`.
-GLOBAL_ONLY: frozenset[str] = frozenset(
+# Families that make no sense on some indexes only: a key listing one of their actions
+# must cover `*`. `tasks.compact` acts on the whole task queue, so it is one too.
+_GLOBAL_FAMILIES = frozenset(
     {
-        "metrics.*",
-        "metrics.get",
-        "dumps.*",
-        "dumps.create",
-        "snapshots.*",
-        "snapshots.create",
+        "metrics",
+        "dumps",
+        "snapshots",
         "version",
-        "keys.create",
-        "keys.get",
-        "keys.update",
-        "keys.delete",
-        "experimental.get",
-        "experimental.update",
+        "keys",
+        "experimental",
         "export",
-        "network.get",
-        "network.update",
-        "chats.*",
-        "chats.get",
-        "chats.delete",
-        "chatsSettings.*",
-        "chatsSettings.get",
-        "chatsSettings.update",
-        "webhooks.get",
-        "webhooks.update",
-        "webhooks.delete",
-        "webhooks.create",
-        "webhooks.*",
-        "tasks.compact",
-        "dynamicSearchRules.get",
-        "dynamicSearchRules.create",
-        "dynamicSearchRules.update",
-        "dynamicSearchRules.delete",
-        "dynamicSearchRules.*",
+        "network",
+        "chats",
+        "chatsSettings",
+        "webhooks",
+        "dynamicSearchRules",
     }
 )
+GLOBAL_ONLY: frozenset[str] = frozenset(
+    action for action in ACTIONS if action.partition(".")[0] in _GLOBAL_FAMILIES
+) | {"tasks.compact"}
 
 
 def expand_actions(actions: Iterable[str]) -> frozenset[str]:

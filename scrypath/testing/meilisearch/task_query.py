@@ -6,12 +6,12 @@ reported, as Meilisearch does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from typing import Any, Protocol, TypeVar
 
 from .errors import MeiliError
-from .params import Query, check_known
+from .params import U32_MAX, Query, check_known
 from .task_params import PARSERS
 from .tasks import Task
 
@@ -145,6 +145,29 @@ def page_of(matching: list[Numbered], page: Page) -> tuple[list[Numbered], int |
     if len(window) > page.limit:
         return window[: page.limit], window[page.limit].uid
     return window, None
+
+
+def listing(
+    matching: list[Numbered], page: Page, view: Callable[[Numbered], dict[str, Any]]
+) -> dict[str, Any]:
+    """The body of `GET /tasks` or `GET /batches`: one page of views, the total, the cursors."""
+    results, next_uid = page_of(matching, page)
+    return {
+        "results": [view(item) for item in results],
+        "total": len(matching),
+        "limit": page.limit,
+        "from": results[0].uid if results else None,
+        "next": next_uid,
+    }
+
+
+def path_uid(text: str, noun: str, code: str) -> int:
+    """The uid in a `/tasks/{uid}` or `/batches/{uid}` path; anything but a u32 is refused."""
+    if not text.isascii() or not text.isdigit() or int(text) > U32_MAX:
+        raise MeiliError(
+            code, f"{noun} uid `{text}` is invalid. It should only contain numeric characters."
+        )
+    return int(text)
 
 
 def missing_filters(action: str) -> MeiliError:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from scrypath.errors import ConfigurationError
 from scrypath.testing.provisioning.model import Provisioned, Skip
+from scrypath.testing.provisioning.pinning import forced_choice, pinned_skip
 
 URL_ENV = "SCRYPATH_TEST_MEILISEARCH_URL"
 KEY_ENV = "SCRYPATH_TEST_MEILISEARCH_KEY"
@@ -41,23 +42,12 @@ def checked_url(env: Mapping[str, str], name: str) -> str | None:
 
 def forced_provider(env: Mapping[str, str]) -> str | None:
     """The provider an operator pinned, if any; an unknown name is an error."""
-    raw = env.get(FORCE_ENV, "").strip().lower()
-    if not raw:
-        return None
-    if raw not in PROVIDERS:
-        raise ConfigurationError(
-            f"{FORCE_ENV} must be one of {', '.join(PROVIDERS)}, got {raw!r}",
-            variable=FORCE_ENV,
-        )
-    return raw
+    return forced_choice(env, FORCE_ENV, PROVIDERS)
 
 
 def pinned_elsewhere(env: Mapping[str, str], provider: str) -> Skip | None:
     """A skip for `provider` when the operator pinned another one, else None."""
-    forced = forced_provider(env)
-    if forced is None or forced == provider:
-        return None
-    return Skip(provider, f"not selected (provider pinned to {forced})")
+    return pinned_skip(forced_provider(env), provider)
 
 
 def validate(env: Mapping[str, str]) -> None:

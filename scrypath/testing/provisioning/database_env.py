@@ -6,9 +6,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from scrypath.errors import ConfigurationError
 from scrypath.testing.provisioning.database_model import ProvisionedDatabase
 from scrypath.testing.provisioning.model import Skip
+from scrypath.testing.provisioning.pinning import forced_choice, pinned_skip
 from scrypath.testing.provisioning.postgres_url import parse
 
 DATABASE_URL_ENV = "SCRYPATH_TEST_DATABASE_URL"
@@ -35,23 +35,12 @@ def checked_database_url(env: Mapping[str, str]) -> str | None:
 
 def forced_database_provider(env: Mapping[str, str]) -> str | None:
     """The provider an operator pinned, if any; an unknown name is an error."""
-    raw = env.get(DATABASE_PROVIDER_ENV, "").strip().lower()
-    if not raw:
-        return None
-    if raw not in DATABASE_PROVIDERS:
-        raise ConfigurationError(
-            f"{DATABASE_PROVIDER_ENV} must be one of {', '.join(DATABASE_PROVIDERS)}, got {raw!r}",
-            variable=DATABASE_PROVIDER_ENV,
-        )
-    return raw
+    return forced_choice(env, DATABASE_PROVIDER_ENV, DATABASE_PROVIDERS)
 
 
 def database_pinned_elsewhere(env: Mapping[str, str], provider: str) -> Skip | None:
     """A skip for `provider` when the operator pinned another one, else None."""
-    forced = forced_database_provider(env)
-    if forced is None or forced == provider:
-        return None
-    return Skip(provider, f"not selected (provider pinned to {forced})")
+    return pinned_skip(forced_database_provider(env), provider)
 
 
 def postgres_required(env: Mapping[str, str]) -> bool:

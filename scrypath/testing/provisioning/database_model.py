@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrypath.testing.provisioning.model import Skip
+from scrypath.testing.provisioning.model import Skip, skipped_suffix
 from scrypath.testing.provisioning.postgres_url import masked
 
 
@@ -51,9 +51,3 @@ class ProvisionedDatabase:
             "url": self.display_url,
             "skipped": [s.to_json() for s in self.skipped],
         }
-
-
-def skipped_suffix(skipped: tuple[Skip, ...]) -> str:
-    if not skipped:
-        return ""
-    return "; skipped " + "; ".join(f"{s.provider}: {s.reason}" for s in skipped)

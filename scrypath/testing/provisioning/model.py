@@ -43,10 +43,7 @@ class Provisioned:
         """One line for headers and summaries."""
         kind = "a real Meilisearch" if self.real else "scrypath's fake Meilisearch, not a real one"
         line = f"Meilisearch served by {self.provider} ({kind}) at {self.url}"
-        if self.skipped:
-            reasons = "; ".join(f"{s.provider}: {s.reason}" for s in self.skipped)
-            line += f"; skipped {reasons}"
-        return line
+        return line + skipped_suffix(self.skipped)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,3 +52,10 @@ class Provisioned:
             "url": self.url,
             "skipped": [s.to_json() for s in self.skipped],
         }
+
+
+def skipped_suffix(skipped: tuple[Skip, ...]) -> str:
+    """The `; skipped provider: reason` tail of a one-line description (empty if none)."""
+    if not skipped:
+        return ""
+    return "; skipped " + "; ".join(f"{s.provider}: {s.reason}" for s in skipped)

@@ -9,6 +9,7 @@ refuses to run as root, so under root the server runs as an unprivileged account
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
 import os
 import pwd
@@ -22,9 +23,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scrypath.errors import ConfigurationError
-from scrypath.testing.provisioning.database_env import POSTGRES_BIN_ENV, database_pinned_elsewhere
+from scrypath.testing.provisioning.database_env import POSTGRES_BIN_ENV
 from scrypath.testing.provisioning.database_model import ProvisionedDatabase
+from scrypath.testing.provisioning.database_offer import offer_database, probe_started
 from scrypath.testing.provisioning.hookspecs import hookimpl
 from scrypath.testing.provisioning.model import Skip
 from scrypath.testing.provisioning.postgres_url import driver_missing, server_version
@@ -330,15 +331,7 @@ class ClusterProvider:
     def scrypath_provision_database(
         self, env: Mapping[str, str], skipped: list[Skip]
     ) -> ProvisionedDatabase | None:
-        pinned = database_pinned_elsewhere(env, self.name)
-        if pinned is not None:
-            skipped.append(pinned)
-            return None
-        served = self._serve(env, tuple(skipped))
-        if isinstance(served, str):
-            skipped.append(Skip(self.name, served))
-            return None
-        return served
+        return offer_database(self.name, env, skipped, functools.partial(self._serve, env))
 
     def _serve(
         self, env: Mapping[str, str], skipped: tuple[Skip, ...]
@@ -353,12 +346,7 @@ class ClusterProvider:
         if isinstance(run_as, str):
             return run_as
         try:
-            url, stop = self._start(binaries, run_as)
+            started = self._start(binaries, run_as)
         except ClusterError as exc:
             return f"the cluster did not start ({exc})"
-        try:
-            version = self._probe(url)
-        except ConfigurationError as exc:
-            stop()
-            return f"the cluster started but did not answer ({exc})"
-        return ProvisionedDatabase(self.name, url, self.kind, version, skipped, close=stop)
+        return probe_started(self.name, self.kind, "cluster", started, self._probe, skipped)

@@ -8,17 +8,15 @@ container provider uses).
 from __future__ import annotations
 
 import contextlib
+import functools
 import secrets
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from scrypath.errors import ConfigurationError
 from scrypath.testing.provisioning.containers import PING_TIMEOUT_S, docker_ping
-from scrypath.testing.provisioning.database_env import (
-    POSTGRES_IMAGE_ENV,
-    database_pinned_elsewhere,
-)
+from scrypath.testing.provisioning.database_env import POSTGRES_IMAGE_ENV
 from scrypath.testing.provisioning.database_model import ProvisionedDatabase
+from scrypath.testing.provisioning.database_offer import offer_database, probe_started
 from scrypath.testing.provisioning.hookspecs import hookimpl
 from scrypath.testing.provisioning.model import Skip
 from scrypath.testing.provisioning.postgres_url import driver_missing, server_version
@@ -98,15 +96,7 @@ class PostgresContainerProvider:
     def scrypath_provision_database(
         self, env: Mapping[str, str], skipped: list[Skip]
     ) -> ProvisionedDatabase | None:
-        pinned = database_pinned_elsewhere(env, self.name)
-        if pinned is not None:
-            skipped.append(pinned)
-            return None
-        served = self._serve(env, tuple(skipped))
-        if isinstance(served, str):
-            skipped.append(Skip(self.name, served))
-            return None
-        return served
+        return offer_database(self.name, env, skipped, functools.partial(self._serve, env))
 
     def _serve(
         self, env: Mapping[str, str], skipped: tuple[Skip, ...]
@@ -118,12 +108,7 @@ class PostgresContainerProvider:
         if reason is not None:
             return reason
         try:
-            url, stop = self._start(env)
+            started = self._start(env)
         except Exception as exc:
             return f"the container did not start ({type(exc).__name__}: {exc})"
-        try:
-            version = self._probe(url)
-        except ConfigurationError as exc:
-            stop()
-            return f"the container started but did not answer ({exc})"
-        return ProvisionedDatabase(self.name, url, self.kind, version, skipped, close=stop)
+        return probe_started(self.name, self.kind, "container", started, self._probe, skipped)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from ..batches import batch_view, collect, matches
 from ..errors import MeiliError
-from ..params import U32_MAX
 from ..routing import App, Reply, Request
-from ..task_query import page_of, parse_listing
+from ..task_query import listing, parse_listing, path_uid
 
 
 def list_batches(req: Request, app: App) -> Reply:
@@ -15,27 +14,11 @@ def list_batches(req: Request, app: App) -> Reply:
     with app.scheduler.lock:
         batches = collect(app.scheduler.state.tasks.values())
     matching = [batch for batch in batches if matches(batch, flt)]
-    results, next_uid = page_of(matching, page)
-    return Reply(
-        200,
-        {
-            "results": [batch_view(batch) for batch in results],
-            "total": len(matching),
-            "limit": page.limit,
-            "from": results[0].uid if results else None,
-            "next": next_uid,
-        },
-    )
+    return Reply(200, listing(matching, page, batch_view))
 
 
 def get_batch(req: Request, app: App) -> Reply:
-    text = req.params["batch_id"]
-    if not text.isascii() or not text.isdigit() or int(text) > U32_MAX:
-        raise MeiliError(
-            "invalid_batch_uids",
-            f"Batch uid `{text}` is invalid. It should only contain numeric characters.",
-        )
-    uid = int(text)
+    uid = path_uid(req.params["batch_id"], "Batch", "invalid_batch_uids")
     with app.scheduler.lock:
         members = [t for t in app.scheduler.state.tasks.values() if t.batch_uid == uid]
     found = collect(members)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from ..errors import MeiliError
-from ..params import U32_MAX
 from ..routing import App, Reply, Request
-from ..task_query import missing_filters, page_of, parse_filter, parse_listing, select
+from ..task_query import listing, missing_filters, parse_filter, parse_listing, path_uid, select
 from ..tasks import task_view
 from .common import enqueue
 
@@ -14,28 +13,14 @@ def list_tasks(req: Request, app: App) -> Reply:
     flt, page = parse_listing(req.query)
     with app.scheduler.lock:
         matching = select(app.scheduler.state.tasks.values(), flt)
-        results, next_uid = page_of(matching, page)
-        return Reply(
-            200,
-            {
-                "results": [task_view(task) for task in results],
-                "total": len(matching),
-                "limit": page.limit,
-                "from": results[0].uid if results else None,
-                "next": next_uid,
-            },
-        )
+        return Reply(200, listing(matching, page, task_view))
 
 
 def get_task(req: Request, app: App) -> Reply:
     text = req.params["task_id"]
-    if not text.isascii() or not text.isdigit() or int(text) > U32_MAX:
-        raise MeiliError(
-            "invalid_task_uids",
-            f"Task uid `{text}` is invalid. It should only contain numeric characters.",
-        )
+    uid = path_uid(text, "Task", "invalid_task_uids")
     with app.scheduler.lock:
-        task = app.scheduler.state.tasks.get(int(text))
+        task = app.scheduler.state.tasks.get(uid)
         if task is None:
             raise MeiliError("task_not_found", f"Task `{text}` not found.")
         return Reply(200, task_view(task))
