@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy
 from sqlalchemy.engine import make_url
 
+from scrypath.testing.provisioning._env import SERVED_BY_ENV, SKIPPED_ENV
 from tests.conftest import closed_port
 from tests.verify.conftest import verify_process
 from verify.__main__ import main
@@ -114,8 +115,9 @@ def spare_database(postgres_url: str) -> Iterator[str]:
 
 @pytest.mark.postgres
 def test_a_live_run_uses_the_named_services(meilisearch: Any, spare_database: str) -> None:
-    env = {**os.environ, URL: meilisearch.url, DATABASE: spare_database}
-    env.pop(KEY, None)
+    inherited = {KEY, SERVED_BY_ENV, SKIPPED_ENV}  # what an outer verify run hands down
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
+    env.update({URL: meilisearch.url, DATABASE: spare_database})
     if meilisearch.api_key:
         env[KEY] = meilisearch.api_key
     result = verify("adopter", "--live", env=env)
@@ -123,3 +125,5 @@ def test_a_live_run_uses_the_named_services(meilisearch: Any, spare_database: st
     assert "adopter --live: serving: PostgreSQL" in result.stdout
     assert re.search(r"=+ \d+ passed in ", result.stdout)
     assert "Meilisearch served by external" in result.stdout
+    if not meilisearch.real:
+        assert "scrypath's fake Meilisearch behind a URL, not a real one" in result.stdout
