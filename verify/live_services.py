@@ -17,7 +17,8 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from scrypath.config_values import masked_database_url
 from scrypath.errors import ConfigurationError
 from scrypath.testing.meilisearch.routes.misc import COMMIT_MARK as FAKE_COMMIT_MARK
-from scrypath.testing.provisioning._env import KEY_ENV, URL_ENV, checked_url
+from scrypath.testing.provisioning._env import FORCE_ENV, KEY_ENV, URL_ENV, checked_url
+from scrypath.testing.provisioning.database_env import DATABASE_PROVIDER_ENV
 from scrypath.testing.provisioning.external import read_version
 
 DATABASE_URL = "SCRYPATH_TEST_DATABASE_URL"
@@ -33,7 +34,11 @@ class Probe:
 
 
 def probe_meilisearch(env: Mapping[str, str]) -> Probe:
-    """The URL must be set and answer `/version` with the key accepted."""
+    """The URL must be set and answer `/version` with the key accepted, and no provider may
+    be pinned instead of it."""
+    pinned = _pinned_elsewhere(env, FORCE_ENV, URL_ENV)
+    if pinned is not None:
+        return pinned
     try:
         url = checked_url(env, URL_ENV)
         if url is None:
@@ -51,7 +56,10 @@ def probe_meilisearch(env: Mapping[str, str]) -> Probe:
 
 
 def probe_postgres(env: Mapping[str, str]) -> Probe:
-    """The URL must name PostgreSQL, and the server must answer a query."""
+    """The URL must name PostgreSQL and the server answer a query; no provider pinned."""
+    pinned = _pinned_elsewhere(env, DATABASE_PROVIDER_ENV, DATABASE_URL)
+    if pinned is not None:
+        return pinned
     raw = env.get(DATABASE_URL, "").strip()
     if not raw:
         return Probe(problem=f"{DATABASE_URL} is not set: name the PostgreSQL to verify")
@@ -72,3 +80,15 @@ def probe_postgres(env: Mapping[str, str]) -> Probe:
     finally:
         engine.dispose()
     return Probe(description=f"PostgreSQL {version} at {shown}")
+
+
+def _pinned_elsewhere(env: Mapping[str, str], variable: str, named_by: str) -> Probe | None:
+    """A live run verifies what `named_by` names; a provider pinned to anything else would
+    serve in its place, so it is refused rather than reported as the named service."""
+    pinned = env.get(variable, "").strip().lower()
+    if pinned in ("", "external"):
+        return None
+    return Probe(
+        problem=f"{variable}={pinned} pins another provider; a live run verifies what "
+        f"{named_by} names, so unset {variable}"
+    )

@@ -6,7 +6,7 @@ import json
 import re
 from types import MappingProxyType
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from scrypath.operator.failed import FailedWork, FailedWorkReport
@@ -97,6 +97,9 @@ def test_a_redacted_report_is_a_report_of_the_same_type() -> None:
     assert report.index == "products"  # the original is untouched
 
 
+BASELINE = dumped(redact(failed_report("zz_index", "x", document_ids=["zz_record"])))
+"""A redacted report's fixed text: keys, states, `true`, the recovery's words."""
+
 _value = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_", min_size=3, max_size=12).filter(
     lambda value: not re.fullmatch(r"(index|record|host)(_\d*)?|\d+", value)
 )
@@ -108,6 +111,8 @@ _value = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_", min_size=3, m
     host=st.from_regex(r"[a-z]{3,8}\.[a-z]{2,5}\.example", fullmatch=True),
 )
 def test_no_original_value_survives(index: str, records: list[str], host: str) -> None:
+    for value in (index, *records):  # a value that is also the report's own wording
+        assume(not survives(value, BASELINE))
     reason = f"index {index} on http://{host}/ rejected document `{records[0]}`"
     report = failed_report(index, reason, document_ids=records)
     text = dumped(redact(report))

@@ -15,7 +15,8 @@ import pytest
 import sqlalchemy
 from sqlalchemy.engine import make_url
 
-from scrypath.testing.provisioning._env import SERVED_BY_ENV, SKIPPED_ENV
+from scrypath.testing.provisioning._env import FORCE_ENV, SERVED_BY_ENV, SKIPPED_ENV
+from scrypath.testing.provisioning.database_env import DATABASE_PROVIDER_ENV
 from tests.conftest import closed_port
 from tests.verify.conftest import verify_process
 from verify.__main__ import main
@@ -68,6 +69,14 @@ def test_the_probes_name_an_unreachable_service_without_its_password() -> None:
     assert DATABASE in database.problem and "hunter2" not in database.problem
 
 
+def test_a_provider_pinned_instead_of_the_named_one_is_refused() -> None:
+    named = {URL: "http://search:7700", DATABASE: "postgresql://db/x"}
+    meilisearch = probe_meilisearch({**named, FORCE_ENV: "fake"})
+    assert meilisearch.problem is not None and f"unset {FORCE_ENV}" in meilisearch.problem
+    database = probe_postgres({**named, DATABASE_PROVIDER_ENV: "cluster"})
+    assert database.problem is not None and f"unset {DATABASE_PROVIDER_ENV}" in database.problem
+
+
 def test_sqlite_is_not_accepted_for_a_live_run(tmp_path: Path) -> None:
     probe = probe_postgres({DATABASE: f"sqlite:///{tmp_path / 'x.db'}"})
     assert probe.problem is not None and "must name PostgreSQL" in probe.problem
@@ -83,12 +92,19 @@ def test_the_fake_behind_a_url_is_labelled_as_the_fake(meilisearch: Any) -> None
         assert probe.description.startswith("scrypath's fake Meilisearch behind a URL")
 
 
+def adopter_shell() -> dict[str, str]:
+    """This environment without what an outer verify run hands down to its tests (the pinned
+    providers and who served), which an adopter's shell does not have."""
+    handed_down = {KEY, SERVED_BY_ENV, SKIPPED_ENV, FORCE_ENV, DATABASE_PROVIDER_ENV}
+    return {key: value for key, value in os.environ.items() if key not in handed_down}
+
+
 def verify(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return verify_process(*args, env=env, timeout=600)
 
 
 def test_a_live_run_with_nothing_named_stops_before_any_test() -> None:
-    env = {k: v for k, v in os.environ.items() if k not in (URL, KEY, DATABASE)}
+    env = {k: v for k, v in adopter_shell().items() if k not in (URL, DATABASE)}
     result = verify("adopter", "--live", env=env)
     assert result.returncode == 1
     assert f"{URL} is not set" in result.stdout
@@ -115,8 +131,7 @@ def spare_database(postgres_url: str) -> Iterator[str]:
 
 @pytest.mark.postgres
 def test_a_live_run_uses_the_named_services(meilisearch: Any, spare_database: str) -> None:
-    inherited = {KEY, SERVED_BY_ENV, SKIPPED_ENV}  # what an outer verify run hands down
-    env = {k: v for k, v in os.environ.items() if k not in inherited}
+    env = adopter_shell()
     env.update({URL: meilisearch.url, DATABASE: spare_database})
     if meilisearch.api_key:
         env[KEY] = meilisearch.api_key

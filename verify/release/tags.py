@@ -36,7 +36,7 @@ def filter_regex(pattern: str) -> re.Pattern[str]:
             end = pattern.find("]", i + 1)
             if end == -1:
                 raise ValueError(f"unclosed '[' in tag pattern {pattern!r}")
-            out.append(pattern[i : end + 1])
+            out.append("[" + _class_body(pattern[i + 1 : end]) + "]")
             i = end
         elif char == "\\" and i + 1 < len(pattern):
             i += 1
@@ -78,3 +78,10 @@ def scheme_problems(patterns: Sequence[str]) -> list[str]:
     except ValueError as exc:
         return [str(exc)]
     return problems
+
+
+def _class_body(body: str) -> str:
+    """A class's characters with the ones Python may one day read as set operations (`[`,
+    `&&`, `~~`, `||`, `--`) escaped; a glob class means them literally."""
+    escaped = "".join("\\" + char if char in "[&~|" else char for char in body)
+    return escaped.replace("--", "-\\-")
