@@ -1,11 +1,12 @@
 """Repairing exactly the ids an audit found drifted, through the normal write path.
 
-For each drifted id the current row is read again: a row that exists is synced with
-`sync_records` (which upserts it, or deletes its document when `should_index` now says
-no), and an id no row holds is deleted with `delete_documents`. So the repair writes what
+For each drifted id the current row is read again: a row that qualifies is upserted, and a
+row that no longer qualifies, or an id no row holds, is deleted. So the repair writes what
 the database holds at repair time, in the configured sync mode: inline waits for each
-batch, manual returns once Meilisearch accepted it, queue mode enqueues outbox jobs in one
-transaction per batch for the worker to deliver. Nothing else in the index is touched.
+batch and then reads the ids once more, re-sending what changed meanwhile; manual returns
+once Meilisearch accepted it; queue mode enqueues outbox jobs in one transaction per batch
+for the worker, which reads the rows back when it sends. Nothing else in the index is
+touched.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrypath.config import resolve
-from scrypath.declaration import spec_for
+from scrypath.declaration import SearchSpec, spec_for
+from scrypath.errors import BackfillError
 from scrypath.operator.audit import drifted_ids
 from scrypath.operator.audit_compare import id_text
 from scrypath.operator.audit_report import AuditReport
 from scrypath.operator.audit_rows import Rows, rows_for
+from scrypath.planning import Plan, PlanBuilder
 from scrypath.projection import DocumentId, document_id
+from scrypath.recheck import Unsettled, recheck
 from scrypath.results import SyncResult
-from scrypath.sync import delete_documents, sync_records
+from scrypath.sync import sync_plan
 
 REPAIR_BATCH = 500
 """The most ids one repair write carries."""
@@ -62,7 +66,7 @@ def repair_drift(model: type[Any], report: AuditReport, **overrides: Any) -> Rep
     ids = drifted_ids(report)
     results: list[SyncResult] = []
     for start in range(0, len(ids), REPAIR_BATCH):
-        results.extend(_repair_batch(model, rows, ids[start : start + REPAIR_BATCH], overrides))
+        results.extend(_repair_batch(spec, rows, ids[start : start + REPAIR_BATCH], overrides))
     mode = results[0].mode if results else config.sync_mode or "inline"
     statuses = {result.status for result in results}
     status = "noop" if not results else "accepted" if "accepted" in statuses else "completed"
@@ -79,17 +83,43 @@ def repair_drift(model: type[Any], report: AuditReport, **overrides: Any) -> Rep
 
 
 def _repair_batch(
-    model: type[Any], rows: Rows, ids: Sequence[DocumentId], overrides: dict[str, Any]
+    spec: SearchSpec, rows: Rows, ids: Sequence[DocumentId], overrides: dict[str, Any]
 ) -> list[SyncResult]:
-    """Sync the rows holding `ids` and delete the ids no row holds, in one session."""
-    results: list[SyncResult] = []
+    """Deliver `ids` as the database holds them now. Inline, once applied, read them again and
+    send what changed meanwhile (`scrypath.recheck`), so a writer that races the repair is
+    never undone: not by an older version, nor by the delete of a row born meanwhile. Queue
+    mode needs no recheck: the worker reads the rows back when it sends."""
+    plan = _current(rows, ids)
+    with rows.sessions() as session:
+        results = [sync_plan(spec, plan, session=session, **overrides)]
+        session.commit()
+    if results[0].mode != "inline":
+        return results
+
+    def send(changed: Plan) -> None:
+        results.append(sync_plan(spec, changed, **overrides))
+
+    try:
+        recheck(lambda: _current(rows, ids), plan, send)
+    except Unsettled as error:
+        raise BackfillError(
+            f"repair of {spec.model_name}: {error}; run it again when writes are quieter",
+            model=spec.model_name,
+            cause="unsettled",
+        ) from None
+    return results
+
+
+def _current(rows: Rows, ids: Sequence[DocumentId]) -> Plan:
+    """The plan for `ids` as the database holds them now: rows that qualify are upserted,
+    the others and the ids no row holds are deleted."""
+    builder = PlanBuilder()
     with rows.sessions() as session:
         records = rows.records(session, [id_text(identifier) for identifier in ids])
         held = {id_text(document_id(record, rows.spec)) for record in records}
-        gone = [identifier for identifier in ids if id_text(identifier) not in held]
-        if records:
-            results.append(sync_records(records, session=session, **overrides))
-        if gone:
-            results.append(delete_documents(model, gone, session=session, **overrides))
-        session.commit()
-    return results
+        for record in records:
+            builder.add(record, rows.spec)
+    for identifier in ids:
+        if id_text(identifier) not in held:
+            builder.delete(identifier)
+    return builder.build()

@@ -66,18 +66,15 @@ def test_a_repair_touches_only_the_drifted_ids(setup: Models, meilisearch: Any) 
     before = meilisearch.client.http.get(f"indexes/{index}/documents/12")
     reconcile(setup.Post, action="repair")
     tasks = meilisearch.client.http.get(
-        f"tasks?indexUids={index}&types=documentAdditionOrUpdate,documentDeletion&limit=3"
+        f"tasks?indexUids={index}&types=documentAdditionOrUpdate,documentDeletion&limit=2"
     )["results"]
     sizes = [
         (task["type"], task["details"].get("receivedDocuments") or task["details"]["providedIds"])
         for task in reversed(tasks)
     ]
-    # 2, 8 and 10 upserted; 6 (now a draft) deleted by its sync; 4 and 77 (no row) deleted
-    assert sizes == [
-        ("documentAdditionOrUpdate", 3),
-        ("documentDeletion", 1),
-        ("documentDeletion", 2),
-    ]
+    # one plan read from the database: 2, 8 and 10 upserted; 6 (now a draft), 4 and 77
+    # (no row) deleted
+    assert sizes == [("documentAdditionOrUpdate", 3), ("documentDeletion", 3)]
     assert meilisearch.client.http.get(f"indexes/{index}/documents/12") == before
 
 
@@ -114,3 +111,48 @@ def test_queue_mode_queues_the_repair(
     assert not audit_index(outbox.Post, settle=0).match  # queued, not yet delivered
     worker_for(outbox.database.engine).drain(wait_for_scheduled=True, handle_signals=False)
     assert audit_index(outbox.Post, settle=0).match
+
+
+def test_a_row_written_while_the_repair_runs_is_not_undone(
+    setup: Models, meilisearch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Race: the repair reads the drifted ids, then a writer creates the row it found missing
+    and changes a row it is about to upsert, both synced inline, before the repair's own writes
+    are sent. The repair must not delete the new row's document nor put the older version back."""
+    import scrypath.operator.audit_repair as repair_module
+
+    seed_posts(setup, 5)
+    index = index_of(setup.Post, scrypath.config.resolve())
+    hand_write(meilisearch, index, [{"id": 77, "title": "no row yet"}, {"id": 3, "title": "x"}])
+    report = reconcile(setup.Post)
+    assert [action.kind for action in report.actions] == ["repair"]
+
+    real_send = repair_module.sync_plan
+    raced: list[str] = []
+
+    def writer_first() -> None:
+        if raced:
+            return
+        raced.append("done")
+        with setup.session() as session:
+            row = session.get(setup.Post, 3)
+            assert row is not None
+            row.title = "newest"
+            born = setup.Post(id=77, title="born during the repair", price=1.0)
+            session.add(born)
+            session.commit()
+            scrypath.sync_records([row], mode="inline")
+            scrypath.sync_record(born, mode="inline")
+
+    def send_after_writer(*args: Any, **kwargs: Any) -> Any:
+        writer_first()
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(repair_module, "sync_plan", send_after_writer)
+    reconcile(setup.Post, action="repair")
+
+    assert raced == ["done"]
+    get = meilisearch.client.http.get
+    assert get(f"indexes/{index}/documents/77")["title"] == "born during the repair"
+    assert get(f"indexes/{index}/documents/3")["title"] == "newest"
+    assert audit_index(setup.Post, settle=0).match
